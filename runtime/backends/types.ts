@@ -1,0 +1,83 @@
+// What one backend file provides: a table of flags (argv builder) and a parser of its output.
+// Nothing about HTTP, sessions or processes lives here (ARCHITECTURE.md rule 3).
+import type { ApprovalMode, SandboxMode, TokenUsage } from '../contract.ts';
+
+/** Everything a builder needs, already resolved by the engine (config defaults applied, aliases mapped). */
+export interface ArgvRequest {
+  prompt: string;
+  /** Absolute, already validated. */
+  workdir: string;
+  model?: string;
+  approvalMode: ApprovalMode;
+  sandboxMode: SandboxMode;
+  maxTurns?: number;
+  maxTokens?: number;
+  systemPrompt?: string;
+  allowedTools?: string[];
+  /** Already checked against the allow-list. */
+  extra: string[];
+  ephemeral: boolean;
+  /** Resume this native session (claude session_id, codex thread_id, gemini session_id). */
+  resumeId?: string;
+  /** Backend-specific switches from config (e.g. gemini skip_trust). */
+  options?: Record<string, unknown>;
+}
+
+export interface BuiltArgv {
+  args: string[];
+  /** Options the backend has no flag for: reported, never silently dropped. */
+  warnings: string[];
+  /** Extra environment for the child (e.g. TMPDIR for gemini). */
+  env?: Record<string, string>;
+  /** Text for stdin; absent = stdin closed. */
+  stdin?: string;
+}
+
+/** What a parser extracts from the backend's output, in order. The engine turns these into RunEvents. */
+export type BackendEvent =
+  | { kind: 'session'; id: string; model?: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'tool_use'; id?: string; name: string; input: unknown }
+  | { kind: 'tool_result'; id?: string; name?: string; output: string; isError?: boolean }
+  /**
+   * Token usage. `scope: 'run'` = this run only (claude result usage, gemini stats);
+   * `scope: 'thread'` = running total of the whole native session (codex turn.completed).
+   * `costUsd` of claude is a running session total (`costScope: 'session'`).
+   */
+  | { kind: 'usage'; usage: Partial<TokenUsage>; scope: 'run' | 'thread'; costUsd?: number; costScope?: 'run' | 'session' }
+  /** The final answer as the backend reports it at the end; used only when no text deltas were seen. */
+  | { kind: 'final'; text: string }
+  /**
+   * A failure the backend reported. `fatal: false` = a notice (codex "Reconnecting... 2/5"), shown as a warning.
+   * `category` lets the engine pick an error code: auth (not logged in), rate_limit (usage limit), other.
+   */
+  | { kind: 'error'; message: string; fatal: boolean; category?: 'auth' | 'rate_limit' | 'other'; retryAfterSeconds?: number }
+  | { kind: 'warning'; message: string };
+
+/** One parser per run: some formats need state (claude partial messages, gemini pretty-printed json). */
+export interface OutputParser {
+  /** One stdout line (without newline). Malformed lines yield a warning event, never a throw. */
+  line(line: string): BackendEvent[];
+  /** Called once after the process exited: flush buffered output, interpret exit code and stderr. */
+  end(exit: { code: number | null; stderr: string }): BackendEvent[];
+}
+
+export interface BackendAdapter {
+  name: string;
+  /** Default executable name looked up on PATH. */
+  binary: string;
+  /** Human name for messages ("Claude Code"). */
+  displayName: string;
+  /** How a user installs and logs in, for "not installed" / "not logged in" hints. */
+  installHint: string;
+  loginHint: string;
+  buildArgs(req: ArgvRequest): BuiltArgv;
+  createParser(): OutputParser;
+  /** argv that prints the backend's version (e.g. ['--version']). */
+  versionArgs: string[];
+  /**
+   * Flags a caller may pass through `extra`. Key = flag name; value = how many values it takes
+   * (0 for a switch). `--flag=value` form is accepted for flags taking 1 value.
+   */
+  extraAllowList: Record<string, 0 | 1>;
+}

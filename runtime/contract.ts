@@ -1,0 +1,261 @@
+// The types every door and the engine speak. Pure: imports nothing, runs anywhere (Node, workerd).
+// Internal shapes are camelCase; each door renders its own wire format (snake_case JSON, SSE, …).
+
+export const BACKEND_NAMES = ['claude', 'codex', 'gemini'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const APPROVAL_MODES = ['default', 'auto', 'none', 'always'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+export const SANDBOX_MODES = ['default', 'read-only', 'workspace', 'full'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+export const SESSION_STATUSES = ['active', 'completed', 'error', 'paused'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** One request to run a prompt on one backend, whatever door it came through. */
+export interface Invocation {
+  backend: string;
+  prompt: string;
+  model?: string;
+  /** Absolute directory the backend runs in; defaults to the caller's cwd (CLI) or the server's. */
+  workdir?: string;
+  /** A clinvk session id (or unique prefix) to resume. */
+  sessionId?: string;
+  /** No session is recorded, and backends that can are told not to persist one. */
+  ephemeral?: boolean;
+  approvalMode?: ApprovalMode;
+  sandboxMode?: SandboxMode;
+  maxTurns?: number;
+  maxTokens?: number;
+  systemPrompt?: string;
+  allowedTools?: string[];
+  /** Extra backend flags; each must pass the backend's allow-list. */
+  extra?: string[];
+  /** Total wall-clock limit for the run. 0 or absent = none (config may set one). */
+  timeoutMs?: number;
+  /** Kill the run when the backend prints nothing for this long. 0 or absent = none. */
+  idleTimeoutMs?: number;
+  /** Resolve everything and report the exact command, but start nothing. */
+  dryRun?: boolean;
+  metadata?: Record<string, string>;
+  /** Title to store on a new session (defaults to the start of the prompt). */
+  title?: string;
+  /** Parent session, e.g. the chain or compare that started this run. */
+  parentId?: string;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+}
+
+export const emptyUsage = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
+
+/** The error codes of every failure clinvk reports. Each door maps them in one place. */
+export const ERROR_CODES = [
+  'INVALID_INPUT', // a caller's mistake caught before a run starts
+  'UNKNOWN_BACKEND',
+  'BACKEND_UNAVAILABLE', // known backend, binary not installed or disabled
+  'FLAG_NOT_ALLOWED', // an `extra` flag outside the backend's allow-list
+  'WORKDIR_FORBIDDEN', // outside allowed prefixes / inside a blocked one / missing
+  'CONFIG_INVALID',
+  'SESSION_NOT_FOUND',
+  'SESSION_AMBIGUOUS', // an id prefix that matches several sessions
+  'SESSION_NOT_RESUMABLE', // the session has no backend session id
+  'SESSION_STORE', // the store could not read or write (disk full, read-only, lock timeout)
+  'BACKEND_FAILED', // the backend ran and reported failure or exited non-zero
+  'BACKEND_RATE_LIMITED', // the backend reported a usage or rate limit
+  'BACKEND_AUTH', // the backend is not logged in / bad credentials
+  'TIMEOUT', // total timeout reached
+  'IDLE_TIMEOUT', // no output for too long
+  'CANCELLED', // the caller aborted (Ctrl-C, client disconnect, MCP cancel)
+  'SPAWN_FAILED', // the process could not be started
+  'OVERLOADED', // too many runs in flight and the queue is full
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface RunError {
+  code: ErrorCode;
+  message: string;
+  /** What the user can do about it (e.g. "run `claude` once and log in"). */
+  hint?: string;
+  /** For BACKEND_RATE_LIMITED: seconds until the backend says it resets. */
+  retryAfterSeconds?: number;
+}
+
+/** Thrown for invalid input caught before a run starts, and for store/config failures. */
+export class ClinvkError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ClinvkError';
+    this.code = code;
+    if (opts.hint !== undefined) this.hint = opts.hint;
+    if (opts.details !== undefined) this.details = opts.details;
+  }
+}
+
+export const isClinvkError = (e: unknown): e is ClinvkError =>
+  e instanceof ClinvkError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ClinvkError');
+
+export interface RunResult {
+  backend: string;
+  /** clinvk session id; absent for ephemeral and dry runs. */
+  sessionId?: string;
+  /** The backend's own session id (claude session_id, codex thread_id, gemini session_id). */
+  backendSessionId?: string;
+  model?: string;
+  /** The whole answer text, i.e. every text delta joined. */
+  output: string;
+  /** 0 on success; the backend's exit code, or the clinvk exit code of `error.code`. */
+  exitCode: number;
+  durationMs: number;
+  /** Usage of this run only (not the session's running total). */
+  usage: TokenUsage;
+  costUsd?: number;
+  warnings: string[];
+  error?: RunError;
+  /** For dry runs: the command that would run. */
+  command?: { binary: string; args: string[]; cwd: string };
+  /** Last lines of the backend's stderr when it failed (for diagnostics). */
+  stderrTail?: string;
+}
+
+export type RunEvent =
+  | { type: 'init'; backend: string; sessionId?: string; backendSessionId?: string; model?: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id?: string; name: string; input: unknown }
+  | { type: 'tool_result'; id?: string; name?: string; output: string; isError?: boolean }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; result: RunResult };
+
+export interface BackendInfo {
+  name: string;
+  available: boolean;
+  enabled: boolean;
+  /** The command that is (or would be) run. */
+  command: string;
+  /** Resolved absolute path when found. */
+  path?: string;
+  version?: string;
+  defaultModel?: string;
+  /** Why it is not available, in words a user can act on. */
+  reason?: string;
+}
+
+export interface Session {
+  id: string;
+  backend: string;
+  createdAt: string; // ISO-8601
+  lastUsed: string; // ISO-8601
+  workingDir: string;
+  backendSessionId?: string;
+  model?: string;
+  initialPrompt: string;
+  status: SessionStatus;
+  turnCount: number;
+  tokenUsage: TokenUsage;
+  costUsd?: number;
+  tags: string[];
+  title: string;
+  parentId?: string;
+  errorMessage?: string;
+  metadata: Record<string, string>;
+}
+
+export type NewSession = Pick<Session, 'backend' | 'workingDir' | 'initialPrompt'> &
+  Partial<Pick<Session, 'model' | 'tags' | 'title' | 'parentId' | 'metadata' | 'backendSessionId' | 'status'>>;
+
+export interface SessionFilter {
+  backend?: string;
+  status?: SessionStatus;
+  workingDir?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** The port to the session store. Only runtime/node/sessions.ts writes session files. */
+export interface SessionStore {
+  create(init: NewSession): Promise<Session>;
+  /** An exact id or a unique prefix. Throws SESSION_NOT_FOUND / SESSION_AMBIGUOUS / INVALID_INPUT. */
+  get(idOrPrefix: string): Promise<Session>;
+  /** Read-modify-write under the store's lock, so concurrent updates are never lost. */
+  update(id: string, mutate: (s: Session) => Session): Promise<Session>;
+  /** Newest `lastUsed` first. */
+  list(filter?: SessionFilter): Promise<{ sessions: Session[]; total: number }>;
+  delete(idOrPrefix: string): Promise<void>;
+  /** Deletes sessions not used for `olderThanDays` days, never an active (in-use) one. */
+  clean(olderThanDays: number): Promise<{ deleted: string[] }>;
+  count(): Promise<number>;
+}
+
+/** Spawning is a port so the engine stays pure; runtime/node/spawner.ts is the only implementation. */
+export interface SpawnSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Full environment for the child (the caller decides what is inherited). */
+  env: Record<string, string | undefined>;
+  /** Text written to stdin, then closed. Absent: stdin is closed at once (codex waits on an open pipe). */
+  stdin?: string;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+}
+
+export type SpawnEvent =
+  | { type: 'start'; pid: number }
+  | { type: 'stdout'; line: string }
+  | { type: 'stderr'; chunk: string }
+  | {
+      type: 'exit';
+      code: number | null;
+      signal: string | null;
+      /** Why we ended it, if we did. */
+      reason?: 'timeout' | 'idle' | 'aborted';
+      /** Set when the process could not be started (e.g. ENOENT). */
+      spawnError?: string;
+    };
+
+export interface Spawner {
+  /** Yields events as they happen and always ends with exactly one `exit`. Aborting kills the whole process tree. */
+  spawn(spec: SpawnSpec, signal?: AbortSignal): AsyncIterable<SpawnEvent>;
+}
+
+export interface Logger {
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+/** Metrics behind the runtime so handlers stay pure (the Node side may use prom-client). */
+export interface Metrics {
+  inc(name: string, labels?: Record<string, string>, value?: number): void;
+  observe(name: string, value: number, labels?: Record<string, string>): void;
+  gauge(name: string, value: number, labels?: Record<string, string>): void;
+  /** Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** Token bucket per key; `take` answers whether a request may proceed. */
+export interface RateLimiter {
+  take(key: string): { ok: boolean; limit: number; remaining: number; resetSeconds: number; retryAfterSeconds: number };
+}
+
+/** The port every door uses. Tests build their own with fakes. */
+export interface Runtime {
+  run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  backends(): Promise<BackendInfo[]>;
+  sessions: SessionStore;
+  log: Logger;
+  metrics: Metrics;
+  version: string;
+}
