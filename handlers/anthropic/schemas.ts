@@ -1,0 +1,57 @@
+// Anthropic Messages request bodies we accept; unsupported fields (temperature, tools, …) are ignored.
+import { z } from 'zod';
+import type { ChatTurn } from '../compat/conversation.ts';
+
+const block = z.looseObject({
+  type: z.string(),
+  text: z.string().optional(),
+  name: z.string().optional(),
+  input: z.unknown().optional(),
+  content: z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]).optional(),
+});
+const content = z.union([z.string(), z.array(block)]);
+
+export const anthropicMessageSchema = z.looseObject({
+  role: z.enum(['user', 'assistant']),
+  content,
+});
+
+export const messagesRequestSchema = z.looseObject({
+  model: z.string().min(1, 'model: Field required').max(200),
+  messages: z.array(anthropicMessageSchema).min(1, 'messages: at least one message is required').max(10_000),
+  system: z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]).optional(),
+  max_tokens: z.number().int().min(1).optional(),
+  stream: z.boolean().optional(),
+  metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  clinvk: z
+    .looseObject({ reuse_session: z.boolean().optional(), workdir: z.string().min(1).max(4096).optional(), session_id: z.string().min(1).max(128).optional() })
+    .optional(),
+});
+export type MessagesRequest = z.infer<typeof messagesRequestSchema>;
+
+export const countTokensRequestSchema = messagesRequestSchema.omit({ max_tokens: true, stream: true });
+
+type Block = z.infer<typeof block>;
+
+function blockText(b: Block): string {
+  if (b.type === 'text') return b.text ?? '';
+  if (b.type === 'tool_use') return `[tool call ${b.name ?? ''}: ${JSON.stringify(b.input ?? {})}]`;
+  if (b.type === 'tool_result') {
+    if (typeof b.content === 'string') return b.content;
+    return (b.content ?? []).map((c) => c.text ?? '').join('\n');
+  }
+  return `[${b.type} content omitted]`;
+}
+
+const text = (c: z.infer<typeof content>) => (typeof c === 'string' ? c : c.map(blockText).join('\n'));
+
+/** System (string or blocks) first, then the messages, as neutral chat turns. */
+export function messagesTurns(body: Pick<MessagesRequest, 'system' | 'messages'>): ChatTurn[] {
+  const turns: ChatTurn[] = [];
+  if (body.system !== undefined) {
+    const s = typeof body.system === 'string' ? body.system : body.system.map((b) => b.text ?? '').join('\n');
+    if (s.trim()) turns.push({ role: 'system', text: s });
+  }
+  for (const m of body.messages) turns.push({ role: m.role, text: text(m.content) });
+  return turns;
+}

@@ -1,0 +1,40 @@
+// The OpenAI-compatible surface at /openai/v1: models, chat completions, responses. Errors in OpenAI's dialect.
+import { Router, type IRequest } from 'itty-router';
+import type { Config } from '../runtime/config.ts';
+import { isClinvkError } from '../runtime/contract.ts';
+import { chatCompletions, type OpenAiContext } from './openai/chat.ts';
+import { openaiError } from './openai/errors.ts';
+import { getModel, listModels } from './openai/models.ts';
+import { createResponse, getResponse, type ResponseStore } from './openai/responses.ts';
+import { httpStatusFor } from './http-status.ts';
+
+export interface OpenAiSurfaceOptions extends OpenAiContext {
+  config: Config;
+  responses: ResponseStore;
+}
+
+/** Returns undefined for paths it does not own, so the app's 404 answers them. */
+export function createOpenAiSurface(opts: OpenAiSurfaceOptions) {
+  const router = Router<IRequest, [AbortSignal]>({ base: '/openai/v1' })
+    .get('/models', () => listModels(opts.backendNames, opts.config))
+    .get('/models/:id+', (req) => getModel(decodeURIComponent(String(req.params.id)), opts.backendNames, opts.config))
+    .post('/chat/completions', (req, signal) => chatCompletions(req, opts, signal))
+    .post('/responses', (req, signal) => createResponse(req, opts, signal))
+    .get('/responses/:id', (req) => getResponse(String(req.params.id), opts.responses));
+
+  return async (req: Request, signal: AbortSignal): Promise<Response | undefined> => {
+    try {
+      return await router.fetch(req, signal);
+    } catch (err) {
+      return openaiFailure(err);
+    }
+  };
+}
+
+/** A thrown error (invalid input caught by the engine, or a bug) as an OpenAI error response. */
+export function openaiFailure(err: unknown): Response {
+  if (!isClinvkError(err)) return openaiError(500, 'internal error: the server failed to handle the request', { type: 'server_error' });
+  if (err.details?.notFound) return openaiError(404, err.message, { code: 'model_not_found', param: 'model' });
+  const message = err.hint ? `${err.message} (${err.hint})` : err.message;
+  return openaiError(httpStatusFor(err.code), message, { code: err.code.toLowerCase() });
+}
