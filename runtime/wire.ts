@@ -1,6 +1,6 @@
 // snake_case JSON shapes shared by every door (CLI --json, REST, MCP structured content), so a
 // session or a usage block looks the same wherever a user meets it.
-import type { RunResult, Session, TokenUsage } from './contract.ts';
+import type { RunEvent, RunResult, Session, TokenUsage } from './contract.ts';
 
 export interface UsageJson {
   input_tokens: number;
@@ -88,4 +88,70 @@ export function resultToJson(r: RunResult) {
     error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined,
     command: r.command,
   };
+}
+
+/**
+ * A RunEvent as one line of the unified event stream (SPEC §2), used by `-o stream-json`, the REST
+ * NDJSON stream and the Worker's remote runtime, which reads it back with `runEventFromJson`.
+ */
+export function runEventToJson(ev: RunEvent, ctx: { backend: string; sessionId?: string }) {
+  const base = { backend: ctx.backend, session_id: ctx.sessionId };
+  switch (ev.type) {
+    case 'init':
+      return { type: 'init', ...base, session_id: ev.sessionId ?? ctx.sessionId, content: { model: ev.model, backend_session_id: ev.backendSessionId } };
+    case 'text':
+      return { type: 'message', ...base, content: { text: ev.text } };
+    case 'tool_use':
+      return { type: 'tool_use', ...base, content: { id: ev.id, name: ev.name, input: ev.input } };
+    case 'tool_result':
+      return { type: 'tool_result', ...base, content: { id: ev.id, name: ev.name, output: ev.output, is_error: ev.isError } };
+    case 'warning':
+      return { type: 'warning', ...base, content: { message: ev.message } };
+    case 'done': {
+      const r = ev.result;
+      const done = { type: 'done', ...base, session_id: r.sessionId ?? ctx.sessionId, content: resultToJson(r) };
+      return r.error ? [{ type: 'error', ...base, content: { code: r.error.code, message: r.error.message, hint: r.error.hint } }, done] : done;
+    }
+  }
+}
+
+type UnifiedLine = { type?: string; backend?: string; session_id?: string; content?: Record<string, unknown> };
+
+/** The inverse of runEventToJson; `error` lines are folded into the following `done`. Unknown lines → undefined. */
+export function runEventFromJson(line: UnifiedLine): RunEvent | undefined {
+  const c = (line.content ?? {}) as Record<string, any>;
+  switch (line.type) {
+    case 'init':
+      return { type: 'init', backend: line.backend ?? '', ...(line.session_id ? { sessionId: line.session_id } : {}), ...(c.model ? { model: c.model } : {}), ...(c.backend_session_id ? { backendSessionId: c.backend_session_id } : {}) };
+    case 'message':
+      return { type: 'text', text: String(c.text ?? '') };
+    case 'tool_use':
+      return { type: 'tool_use', name: String(c.name ?? ''), input: c.input, ...(c.id ? { id: c.id } : {}) };
+    case 'tool_result':
+      return { type: 'tool_result', output: String(c.output ?? ''), ...(c.name ? { name: c.name } : {}), ...(c.id ? { id: c.id } : {}), ...(c.is_error ? { isError: true } : {}) };
+    case 'warning':
+      return { type: 'warning', message: String(c.message ?? '') };
+    case 'done':
+      return { type: 'done', result: resultFromJson(c as ReturnType<typeof resultToJson>) };
+    default:
+      return undefined;
+  }
+}
+
+export function resultFromJson(j: ReturnType<typeof resultToJson>): RunResult {
+  const r: RunResult = {
+    backend: j.backend,
+    output: j.output ?? '',
+    exitCode: j.exit_code ?? 0,
+    durationMs: j.duration_ms ?? 0,
+    usage: usageFromJson(j.token_usage),
+    warnings: j.warnings ?? [],
+  };
+  if (j.session_id) r.sessionId = j.session_id;
+  if (j.backend_session_id) r.backendSessionId = j.backend_session_id;
+  if (j.model) r.model = j.model;
+  if (j.cost_usd !== undefined) r.costUsd = j.cost_usd;
+  if (j.error) r.error = { code: j.error.code, message: j.error.message, ...(j.error.hint ? { hint: j.error.hint } : {}) };
+  if (j.command) r.command = j.command;
+  return r;
 }
