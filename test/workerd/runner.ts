@@ -1,0 +1,40 @@
+// A live Node runner (the same pieces as `clinvk serve`) driving the fake CLIs, on a random port.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createApp } from '../../handlers/app.ts';
+import { createNodeRuntime } from '../../runtime/node/index.ts';
+import { serve } from '../../runtime/node/server.ts';
+
+export interface Runner {
+  url: string;
+  home: string;
+  close(): Promise<void>;
+}
+
+export const FAKE_CLIS = resolve('test/fixtures/fake-clis');
+
+export async function startRunner(opts: { apiKeys?: string[]; env?: Record<string, string> } = {}): Promise<Runner> {
+  const home = await mkdtemp(join(tmpdir(), 'clinvk-runner-'));
+  const env = {
+    ...process.env,
+    HOME: home,
+    CLINVK_HOME: home,
+    TMPDIR: home,
+    PATH: `${FAKE_CLIS}:${process.env.PATH ?? ''}`,
+    FAKE_CHUNK_DELAY_MS: '10',
+    ...opts.env,
+  };
+  const runtime = await createNodeRuntime({ env, cwd: home, mode: 'server', logLevel: 'error' });
+  const app = createApp(runtime, { config: runtime.config, apiKeys: opts.apiKeys ?? [] });
+  const server = await serve((req, conn) => app.fetch(req, conn), { host: '127.0.0.1', port: 0, log: runtime.log, shutdownGraceMs: 500 });
+  return {
+    url: server.url,
+    home,
+    async close() {
+      await server.close();
+      await runtime.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
