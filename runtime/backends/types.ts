@@ -72,7 +72,8 @@ export interface BackendAdapter {
   installHint: string;
   loginHint: string;
   buildArgs(req: ArgvRequest): BuiltArgv;
-  createParser(): OutputParser;
+  /** Default format is the streaming one the adapter's argv asks for; `json` parses the one-object output. */
+  createParser(opts?: { format?: 'stream-json' | 'json' }): OutputParser;
   /** argv that prints the backend's version (e.g. ['--version']). */
   versionArgs: string[];
   /**

@@ -1,0 +1,80 @@
+// OpenAI Codex CLI (`codex`, clap parser). Flags checked against cli-samples/codex-help.txt,
+// codex-exec-help.txt and codex-exec-resume-help.txt (0.169.0).
+import type { ApprovalMode, SandboxMode } from '../contract.ts';
+import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
+import { createCodexParser } from './codex-parser.ts';
+import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
+
+/** Top-level `-a` (it is not an `exec` option); 0.169 knows only on-request and never. */
+const APPROVAL: Record<ApprovalMode, string | undefined> = { default: undefined, auto: 'on-request', none: 'never', always: 'on-request' };
+const SANDBOX: Record<SandboxMode, string | undefined> = {
+  default: undefined,
+  'read-only': 'read-only',
+  workspace: 'workspace-write',
+  full: 'danger-full-access',
+};
+
+/** `extra` flags `exec resume` also accepts (it rejects --add-dir, --oss, --local-provider, -p/--profile). */
+const RESUME_OK = new Set(['-i', '--image', '--enable', '--disable', '--strict-config']);
+
+function resumableExtra(extra: string[], warnings: string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < extra.length; i++) {
+    const token = extra[i] ?? '';
+    const name = token.startsWith('--') && token.includes('=') ? token.slice(0, token.indexOf('=')) : token;
+    const takesValue = codex.extraAllowList[name] === 1 && !token.includes('=');
+    const value = takesValue ? extra[++i] : undefined;
+    if (RESUME_OK.has(name)) kept.push(token, ...(value === undefined ? [] : [value]));
+    else warnings.push(`codex exec resume does not accept ${name}; it was ignored`);
+  }
+  return kept;
+}
+
+function buildArgs(req: ArgvRequest): BuiltArgv {
+  const warnings: string[] = [];
+  const args: string[] = [];
+  const approval = APPROVAL[req.approvalMode];
+  if (approval) args.push('-a', approval);
+  if (req.approvalMode === 'always') warnings.push('codex exec never stops to ask; approval_mode "always" runs as on-request');
+  const resuming = req.resumeId !== undefined && req.resumeId !== '';
+  args.push('exec', ...(resuming ? ['resume'] : []), '--json', '--skip-git-repo-check');
+  // exec resume takes neither -C nor -s: the engine spawns it in the workdir instead.
+  if (!resuming) args.push('-C', req.workdir);
+  if (req.model) args.push('-m', flagValue('codex', 'model', req.model));
+  const sandbox = SANDBOX[req.sandboxMode];
+  if (sandbox && !resuming) args.push('-s', sandbox);
+  if (sandbox && resuming) warnings.push(`codex exec resume cannot change the sandbox; sandbox_mode "${req.sandboxMode}" was ignored`);
+  if (req.ephemeral) args.push('--ephemeral');
+  if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
+  if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
+  if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
+  args.push(...(resuming ? resumableExtra(req.extra, warnings) : req.extra), '--');
+  if (resuming) args.push(flagValue('codex', 'resume id', req.resumeId ?? ''));
+  args.push(withSystemPrompt(req.prompt, req.systemPrompt));
+  return { args, warnings };
+}
+
+export const codex: BackendAdapter = {
+  name: 'codex',
+  binary: 'codex',
+  displayName: 'Codex CLI',
+  installHint: 'Install the Codex CLI with `npm i -g @openai/codex`, then run `codex login`.',
+  loginHint: 'Run `codex login` (or set OPENAI_API_KEY / CODEX_API_KEY).',
+  versionArgs: ['--version'],
+  buildArgs,
+  createParser: createCodexParser,
+  // No -c (it can rewrite any setting, including the approval policy and the model provider), nothing
+  // that bypasses approvals or the sandbox, and nothing that changes the output (-o, --output-schema, --color).
+  extraAllowList: {
+    '--add-dir': 1,
+    '-i': 1,
+    '--image': 1,
+    '--oss': 0,
+    '--local-provider': 1,
+    '-p': 1,
+    '--profile': 1,
+    '--enable': 1,
+    '--disable': 1,
+    '--strict-config': 0,
+  },
+};

@@ -1,0 +1,66 @@
+// Unified options that are not a single backend's business: the `extra` allow-list check and
+// model aliases. The per-backend flag tables live in each backend file.
+import { ClinvkError } from '../contract.ts';
+import type { Config } from '../config.ts';
+import type { BackendAdapter } from './types.ts';
+
+/**
+ * Checks every `extra` element against the backend's allow-list and returns them unchanged.
+ * Accepted: `--switch`, `--flag value`, `--flag=value` (flags taking one value). Rejected: unknown
+ * flags, bare words (the CLI would read them as the prompt), `--`, and a value that itself starts
+ * with `-` (the CLI would read it as another flag).
+ */
+export function validateExtra(adapter: BackendAdapter, extra: string[]): string[] {
+  const allowed = adapter.extraAllowList;
+  const list = Object.keys(allowed).sort().join(', ') || '(none)';
+  const fail = (why: string): ClinvkError =>
+    new ClinvkError('FLAG_NOT_ALLOWED', `${why} for backend ${adapter.name}; allowed extra flags: ${list}`, {
+      hint: 'Use the unified options (model, approval_mode, sandbox_mode, …) for everything else.',
+      details: { backend: adapter.name, allowed: Object.keys(allowed) },
+    });
+  for (let i = 0; i < extra.length; i++) {
+    const token = extra[i] ?? '';
+    if (!token.startsWith('-') || token === '-' || token === '--') throw fail(`extra argument "${token}" is not a flag`);
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+    const name = eq > 0 ? token.slice(0, eq) : token;
+    const arity = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
+    if (arity === undefined) throw fail(`extra flag "${name}" is not allowed`);
+    if (eq > 0) {
+      if (arity !== 1) throw fail(`extra flag "${name}" takes no value`);
+      if (token.slice(eq + 1).startsWith('-')) throw fail(`the value of extra flag "${name}" must not start with "-"`);
+      continue;
+    }
+    if (arity === 1) {
+      const value = extra[i + 1];
+      if (value === undefined) throw fail(`extra flag "${name}" needs a value`);
+      if (value.startsWith('-')) throw fail(`the value of extra flag "${name}" must not start with "-" (got "${value}")`);
+      i++;
+    }
+  }
+  return [...extra];
+}
+
+/**
+ * Built-in meaning of the aliases `fast`, `balanced`, `best` when config.backends.<name>.models
+ * does not say. claude: its own aliases (it resolves them to the current models itself).
+ * gemini: `flash` and `pro` are gemini's own aliases; gemini-3.5-flash-lite is the model its router
+ * uses (all three seen in the 0.61.0 captures, backends-detail.md §3.1).
+ * codex: its help names no models and 0.169.0 has no aliases; the only model name observed as its
+ * default is gpt-6.1-sol (backends-detail.md §2.1), so all three map to it — set
+ * backends.codex.models in the config to tell them apart.
+ */
+export const BUILTIN_MODEL_ALIASES: Record<string, Record<string, string>> = {
+  claude: { fast: 'haiku', balanced: 'sonnet', best: 'opus' },
+  codex: { fast: 'gpt-6.1-sol', balanced: 'gpt-6.1-sol', best: 'gpt-6.1-sol' },
+  gemini: { fast: 'gemini-3.5-flash-lite', balanced: 'flash', best: 'pro' },
+};
+
+const alias = (config: Config, backend: string, name: string): string =>
+  config.backends[backend]?.models[name] ?? BUILTIN_MODEL_ALIASES[backend]?.[name] ?? name;
+
+/** The model to pass: the requested one (aliases mapped), else the backend's configured model, else none. */
+export function resolveModel(config: Config, backend: string, model?: string): string | undefined {
+  const wanted = model !== undefined && model.trim() !== '' ? model.trim() : config.backends[backend]?.model;
+  if (wanted === undefined || wanted.trim() === '') return undefined;
+  return alias(config, backend, wanted.trim());
+}
