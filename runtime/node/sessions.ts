@@ -1,0 +1,258 @@
+// The session store: one JSON file per session plus index.json (light entries for fast listing),
+// shared safely by every clinvk process (CLI runs, a server) through a cross-process lock, with an
+// in-process queue so concurrent requests in one server never interleave. Every write is atomic
+// (temp file, fsync, rename), so a reader never sees half a file and a crash never corrupts one.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { ClinvkError, emptyUsage, type Logger, type NewSession, type Session, type SessionFilter, type SessionStore } from '../contract.ts';
+import { sessionFromJson, sessionToJson, type SessionJson } from '../wire.ts';
+
+export interface SessionStoreOptions {
+  dir: string;
+  log?: Logger;
+  now?: () => number;
+  /** A holder that stopped refreshing its lock this long ago (crashed) loses it. */
+  staleMs?: number;
+}
+
+const ID = /^[0-9a-f]{1,64}$/;
+const INDEX = 'index.json';
+/** A session used this recently counts as in use: `clean` never deletes it while it is active. */
+const IN_USE_MS = 60 * 60 * 1000;
+
+/** Rejects anything that is not an id (or id prefix) before it can become part of a path. */
+export function checkId(id: string): string {
+  const s = id.trim().toLowerCase();
+  if (!ID.test(s)) throw new ClinvkError('INVALID_INPUT', `"${id.slice(0, 80)}" is not a session id (ids are hex, e.g. 3f2a9c01)`, { hint: 'list sessions with `clinvk sessions list`' });
+  return s;
+}
+
+const newId = () => randomBytes(8).toString('hex');
+
+/** The index keeps whole sessions except a long first prompt, so `list` reads one file. */
+const indexEntry = (s: Session): SessionJson => ({ ...sessionToJson(s), initial_prompt: s.initialPrompt.slice(0, 200) });
+
+function storeError(err: unknown, what: string): ClinvkError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOCKED' ? 'another clinvk process holds the lock for too long' : String((err as Error)?.message ?? err);
+  return new ClinvkError('SESSION_STORE', `could not ${what}: ${why}`, { hint: 'check the sessions folder (CLINVK_HOME/sessions), or run with --ephemeral', cause: err });
+}
+
+async function atomicWrite(dir: string, name: string, data: string): Promise<void> {
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(dir, name));
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  // The rename itself is durable only once the directory is synced; best effort (not on every FS).
+  const d = await open(dir, 'r').catch(() => undefined);
+  await d?.sync().catch(() => undefined);
+  await d?.close();
+}
+
+export function createSessionStore(opts: SessionStoreOptions): SessionStore & { dir: string } {
+  const { dir } = opts;
+  const now = opts.now ?? Date.now;
+  const staleMs = Math.max(2000, opts.staleMs ?? 3000);
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const fileOf = (id: string) => join(dir, `${checkId(id)}.json`);
+
+  /** Runs `fn` alone: after this process's earlier writes, and under the cross-process lock. */
+  function exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const run = async () => {
+      await mkdir(dir, { recursive: true, mode: 0o700 }).catch((e) => {
+        throw storeError(e, what);
+      });
+      let release: () => Promise<void>;
+      try {
+        release = await lockfile.lock(dir, {
+          lockfilePath: join(dir, '.lock'),
+          realpath: false,
+          stale: staleMs,
+          update: Math.max(1000, Math.floor(staleMs / 3)),
+          retries: { retries: 80, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true },
+          onCompromised: (err) => opts.log?.warn({ err: String(err) }, 'session store lock was taken over'),
+        });
+      } catch (err) {
+        throw storeError(err, what);
+      }
+      try {
+        return await fn();
+      } finally {
+        await release().catch(() => undefined);
+      }
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async function readSession(id: string): Promise<Session | undefined> {
+    try {
+      return sessionFromJson(JSON.parse(await readFile(fileOf(id), 'utf8')) as SessionJson);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (err instanceof SyntaxError) {
+        opts.log?.warn({ id }, 'skipping an unreadable session file');
+        return undefined;
+      }
+      throw storeError(err, `read session ${id}`);
+    }
+  }
+
+  async function rebuildIndex(): Promise<SessionJson[]> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const entries: SessionJson[] = [];
+    for (const name of names) {
+      const m = /^([0-9a-f]+)\.json$/.exec(name);
+      if (!m) continue;
+      const s = await readSession(m[1]!);
+      if (s) entries.push(indexEntry(s));
+    }
+    return entries;
+  }
+
+  /**
+   * The index as stored; rebuilt from the session files when missing or corrupt. Writers (`repair`)
+   * also rebuild it when it disagrees with the files, e.g. after a writer was killed between the two writes.
+   */
+  async function readIndex(repair: boolean): Promise<SessionJson[]> {
+    try {
+      const parsed = JSON.parse(await readFile(join(dir, INDEX), 'utf8')) as { sessions?: SessionJson[] };
+      if (Array.isArray(parsed.sessions)) {
+        if (!repair) return parsed.sessions;
+        const files = (await readdir(dir)).filter((n) => /^[0-9a-f]+\.json$/.test(n)).length;
+        if (files === parsed.sessions.length) return parsed.sessions;
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code && code !== 'ENOENT') throw storeError(err, 'read the session index');
+    }
+    const rebuilt = await rebuildIndex();
+    if (repair && rebuilt.length > 0) await writeIndex(rebuilt);
+    return rebuilt;
+  }
+
+  const writeIndex = (entries: SessionJson[]) => atomicWrite(dir, INDEX, JSON.stringify({ version: 1, sessions: entries }));
+
+  async function putEntry(s: Session, entries?: SessionJson[]) {
+    const list = (entries ?? (await readIndex(false))).filter((e) => e.id !== s.id);
+    list.push(indexEntry(s));
+    await writeIndex(list);
+  }
+
+  async function resolveId(idOrPrefix: string, entries?: SessionJson[]): Promise<string> {
+    const id = checkId(idOrPrefix);
+    const all = entries ?? (await readIndex(false));
+    if (all.some((e) => e.id === id)) return id;
+    const matches = all.filter((e) => e.id.startsWith(id)).map((e) => e.id);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new ClinvkError('SESSION_AMBIGUOUS', `session id "${id}" matches ${matches.length} sessions: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}`, { hint: 'give more characters of the id' });
+    throw new ClinvkError('SESSION_NOT_FOUND', `no session "${id}"`, { hint: 'list sessions with `clinvk sessions list`' });
+  }
+
+  const store: SessionStore & { dir: string } = {
+    dir,
+    create(init: NewSession) {
+      return exclusive('create a session', async () => {
+        const entries = await readIndex(true);
+        const at = new Date(now()).toISOString();
+        const s: Session = {
+          id: newId(),
+          backend: init.backend,
+          createdAt: at,
+          lastUsed: at,
+          workingDir: init.workingDir,
+          initialPrompt: init.initialPrompt,
+          status: init.status ?? 'active',
+          turnCount: 0,
+          tokenUsage: emptyUsage(),
+          tags: init.tags ?? [],
+          title: init.title ?? init.initialPrompt.replace(/\s+/g, ' ').trim().slice(0, 80),
+          metadata: init.metadata ?? {},
+          ...(init.model ? { model: init.model } : {}),
+          ...(init.parentId ? { parentId: init.parentId } : {}),
+          ...(init.backendSessionId ? { backendSessionId: init.backendSessionId } : {}),
+        };
+        await atomicWrite(dir, `${s.id}.json`, JSON.stringify(sessionToJson(s), null, 2));
+        await putEntry(s, entries);
+        return s;
+      });
+    },
+
+    async get(idOrPrefix) {
+      const id = await resolveId(idOrPrefix);
+      const s = await readSession(id);
+      if (!s) throw new ClinvkError('SESSION_NOT_FOUND', `no session "${id}"`, { hint: 'list sessions with `clinvk sessions list`' });
+      return s;
+    },
+
+    update(idOrPrefix, mutate) {
+      return exclusive('update a session', async () => {
+        const entries = await readIndex(true);
+        const id = await resolveId(idOrPrefix, entries);
+        const current = await readSession(id);
+        if (!current) throw new ClinvkError('SESSION_NOT_FOUND', `no session "${id}"`);
+        const next = { ...mutate(structuredClone(current)), id };
+        await atomicWrite(dir, `${id}.json`, JSON.stringify(sessionToJson(next), null, 2));
+        await putEntry(next, entries);
+        return next;
+      });
+    },
+
+    async list(filter: SessionFilter = {}) {
+      const all = (await readIndex(false)).map(sessionFromJson);
+      const hit = all
+        .filter((s) => (!filter.backend || s.backend === filter.backend) && (!filter.status || s.status === filter.status) && (!filter.workingDir || s.workingDir === filter.workingDir))
+        .sort((a, b) => b.lastUsed.localeCompare(a.lastUsed));
+      const offset = filter.offset ?? 0;
+      return { sessions: hit.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit), total: hit.length };
+    },
+
+    delete(idOrPrefix) {
+      return exclusive('delete a session', async () => {
+        const entries = await readIndex(true);
+        const id = await resolveId(idOrPrefix, entries);
+        await rm(fileOf(id), { force: true }).catch((e) => {
+          throw storeError(e, `delete session ${id}`);
+        });
+        await writeIndex(entries.filter((e) => e.id !== id));
+      });
+    },
+
+    clean(olderThanDays) {
+      return exclusive('clean sessions', async () => {
+        if (olderThanDays <= 0) return { deleted: [] };
+        const entries = await readIndex(true);
+        const cutoff = now() - olderThanDays * 86_400_000;
+        const doomed = entries.filter((e) => {
+          const last = Date.parse(e.last_used);
+          const inUse = e.status === 'active' && now() - last < IN_USE_MS;
+          return last < cutoff && !inUse;
+        });
+        for (const e of doomed) await rm(fileOf(e.id), { force: true });
+        const gone = new Set(doomed.map((e) => e.id));
+        await writeIndex(entries.filter((e) => !gone.has(e.id)));
+        return { deleted: [...gone] };
+      });
+    },
+
+    async count() {
+      return (await readIndex(false)).length;
+    },
+  };
+  return store;
+}

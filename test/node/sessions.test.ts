@@ -1,0 +1,129 @@
+// The file-locked session store: CRUD, prefixes, id checks, atomic files, index repair, concurrency, crashes.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSessionStore } from '../../runtime/node/sessions.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sessions-'));
+  dirs.push(d);
+  return join(d, 'sessions');
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const init = (prompt = 'fix the bug') => ({ backend: 'claude', workingDir: '/tmp/p', initialPrompt: prompt });
+
+function writer(dir: string, writes: number, shared: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/workers/session-writer.ts', dir, String(writes), shared], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return { child, out: () => out, done: new Promise<number | null>((r) => child.on('exit', r)) };
+}
+
+describe('session store', () => {
+  it('creates, reads by prefix, updates, lists newest first, deletes', async () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const store = createSessionStore({ dir: tempDir(), now: () => (t += 1000) });
+    const a = await store.create(init('first'));
+    const b = await store.create({ ...init('second'), backend: 'codex' });
+    expect(a.id).toMatch(/^[0-9a-f]{16}$/);
+    expect((await store.get(a.id.slice(0, 10))).initialPrompt).toBe('first');
+    await store.update(a.id, (s) => ({ ...s, turnCount: 1, status: 'completed', lastUsed: new Date(t += 1000).toISOString(), backendSessionId: 'n1' }));
+    const { sessions, total } = await store.list();
+    expect(total).toBe(2);
+    expect(sessions.map((s) => s.id)).toEqual([a.id, b.id]);
+    expect((await store.list({ backend: 'codex' })).sessions.map((s) => s.id)).toEqual([b.id]);
+    await store.delete(b.id);
+    await expect(store.get(b.id)).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    expect(await store.count()).toBe(1);
+  });
+
+  it('rejects anything that is not an id before touching the disk', async () => {
+    const store = createSessionStore({ dir: tempDir() });
+    for (const bad of ['../x', '/etc/passwd', '', 'abc/def', 'zz', '..']) {
+      await expect(store.get(bad)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(store.delete(bad)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+  });
+
+  it('reports an ambiguous prefix', async () => {
+    const store = createSessionStore({ dir: tempDir() });
+    const made = await Promise.all(Array.from({ length: 40 }, () => store.create(init())));
+    const first = made[0]!.id[0]!;
+    const clash = made.filter((s) => s.id[0] === first);
+    if (clash.length > 1) await expect(store.get(first)).rejects.toMatchObject({ code: 'SESSION_AMBIGUOUS' });
+    expect(readdirSync(store.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('rebuilds a missing or corrupt index from the files, and skips a corrupt session file', async () => {
+    const store = createSessionStore({ dir: tempDir() });
+    const a = await store.create(init());
+    const b = await store.create(init());
+    writeFileSync(join(store.dir, 'index.json'), '{ not json');
+    expect((await store.list()).total).toBe(2);
+    rmSync(join(store.dir, 'index.json'));
+    writeFileSync(join(store.dir, `${b.id}.json`), '{"broken":');
+    expect((await store.list()).sessions.map((s) => s.id)).toEqual([a.id]);
+  });
+
+  it('many concurrent updates in one process lose nothing', async () => {
+    const store = createSessionStore({ dir: tempDir() });
+    const s = await store.create(init());
+    await Promise.all(Array.from({ length: 50 }, () => store.update(s.id, (x) => ({ ...x, turnCount: x.turnCount + 1 }))));
+    expect((await store.get(s.id)).turnCount).toBe(50);
+  });
+
+  it('8 processes × 50 writes plus an in-process writer: no corrupt file, no lost update, index equals files', async () => {
+    const dir = tempDir();
+    const store = createSessionStore({ dir });
+    const shared = await store.create(init('shared'));
+    const procs = Array.from({ length: 8 }, () => writer(dir, 50, shared.id));
+    const local = (async () => {
+      for (let i = 0; i < 25; i++) await store.update(shared.id, (s) => ({ ...s, turnCount: s.turnCount + 1 }));
+    })();
+    const codes = await Promise.all(procs.map((p) => p.done));
+    await local;
+    expect(codes).toEqual(Array(8).fill(0));
+    const files = readdirSync(dir).filter((n) => /^[0-9a-f]+\.json$/.test(n));
+    for (const f of files) JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    expect(files.length).toBe(1 + 8 * 25);
+    expect((await store.get(shared.id)).turnCount).toBe(8 * 25 + 25);
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { sessions: { id: string }[] };
+    expect(index.sessions.map((s) => `${s.id}.json`).sort()).toEqual(files.sort());
+  }, 120_000);
+
+  it('a writer SIGKILLed while holding the lock leaves every session readable, and the next writer proceeds', async () => {
+    const dir = tempDir();
+    const store = createSessionStore({ dir });
+    const s = await store.create(init());
+    const holder = writer(dir, 0, s.id, { SESSION_WRITER_HOLD: '1' });
+    while (!holder.out().includes('holding')) await new Promise((r) => setTimeout(r, 20));
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    const started = Date.now();
+    await store.update(s.id, (x) => ({ ...x, turnCount: 7 }));
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect((await store.get(s.id)).turnCount).toBe(7);
+  }, 30_000);
+
+  it('a read-only folder is a clear SESSION_STORE error and leaves no partial file', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores permissions; use a path under a file instead, which no one can create.
+      const base = tempDir();
+      writeFileSync(`${base}-file`, 'x');
+      const store = createSessionStore({ dir: join(`${base}-file`, 'sessions') });
+      await expect(store.create(init())).rejects.toMatchObject({ code: 'SESSION_STORE' });
+      return;
+    }
+    const dir = tempDir();
+    const store = createSessionStore({ dir });
+    await store.create(init());
+    chmodSync(dir, 0o500);
+    await expect(store.create(init())).rejects.toMatchObject({ code: 'SESSION_STORE' });
+    chmodSync(dir, 0o700);
+  });
+});
