@@ -1,0 +1,69 @@
+// The composition behind `clinvk serve`: Node runtime + app + node:http server + signal handling.
+// Loaded on demand by serve.ts.
+import { availableParallelism } from 'node:os';
+import { createApp } from '../../handlers/app.ts';
+import { serve, type RunningServer } from '../../runtime/node/server.ts';
+import { createNodeRuntime } from '../../runtime/node/index.ts';
+import { loadApiKeys } from '../../runtime/node/config.ts';
+
+export interface StartOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  configPath?: string;
+  host?: string;
+  port?: number;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Install SIGINT/SIGTERM handlers (default true). */
+  signals?: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export async function startServer(opts: StartOptions): Promise<{ server: RunningServer; stopped: Promise<void> }> {
+  const env = opts.env as Record<string, string | undefined>;
+  const rt = await createNodeRuntime({ env, cwd: opts.cwd, mode: 'server', ...(opts.configPath ? { configPath: opts.configPath } : {}) });
+  const s = rt.config.server;
+  const apiKeys = await loadApiKeys(env);
+  const { createMcpHttpHandler } = await import('../../mcp/http.ts');
+  const app = createApp(rt, {
+    config: rt.config,
+    apiKeys,
+    defaultMaxRuns: 4 * availableParallelism(),
+    mcpFactory: (gated) => createMcpHttpHandler(gated, { defaultBackend: rt.config.default_backend }),
+  });
+  const host = opts.host ?? s.host;
+  const server = await serve((req, conn) => app.fetch(req, conn), {
+    host,
+    port: opts.port ?? s.port,
+    log: rt.log,
+    shutdownGraceMs: 10_000,
+    keepAliveTimeoutMs: s.idle_timeout_secs * 1000,
+    requestTimeoutMs: s.read_timeout_secs * 1000,
+  });
+
+  const backends = await rt.backends().catch(() => []);
+  opts.out(`clinvk ${rt.version} listening on ${server.url}`);
+  opts.out(`API keys: ${apiKeys.length > 0 ? `on (${apiKeys.length})` : 'off'}`);
+  opts.out(`backends: ${backends.map((b) => `${b.name} (${b.available ? 'available' : b.enabled ? 'not found' : 'disabled'})`).join(', ') || 'none'}`);
+  if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
+    opts.err(`warning: serving on ${host} without API keys: anyone who can reach this port can run agents. Set CLINVK_API_KEYS.`);
+  }
+
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  if (opts.signals !== false) {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      opts.err(`${sig}: shutting down (runs in flight get 10s to finish)…`);
+      void server
+        .close()
+        .then(() => rt.close())
+        .then(stop, stop);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  return { server, stopped };
+}

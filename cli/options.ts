@@ -1,0 +1,71 @@
+// Options several commands share, and building the Node runtime from them (loaded lazily, so
+// `clinvk --help` and `--version` never pay for it).
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../runtime/contract.ts';
+import type { NodeRuntime } from '../runtime/node/index.ts';
+import { isTty } from './context.ts';
+import type { OutputFormat } from './render/run.ts';
+
+const seconds = t.cascade(t.isNumber(), [t.isInInclusiveRange(0, 86_400)]);
+
+/** The run flags of `clinvk <prompt>` and `clinvk resume`. */
+export abstract class RunCommand extends Command {
+  config = Option.String('--config', { description: 'Config file (default: $CLINVK_HOME/config.yaml, ~/.clinvk/config.yaml)' });
+  backend = Option.String('-b,--backend', { description: 'Backend: claude, codex or gemini (default: config default_backend)' });
+  model = Option.String('-m,--model', { description: 'Model, or an alias: fast, balanced, best' });
+  workdir = Option.String('-w,--workdir', { description: 'Directory the backend works in (default: the current one)' });
+  output = Option.String('-o,--output-format', { description: 'text | json | stream-json (default: text on a terminal, json when piped)', validator: t.isEnum(['text', 'json', 'stream-json']) });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'Print the exact command and run nothing' });
+  ephemeral = Option.Boolean('--ephemeral', false, { description: 'Record no session' });
+  approval = Option.String('--approval', { description: `Approval mode: ${APPROVAL_MODES.join(', ')}`, validator: t.isEnum(APPROVAL_MODES) });
+  sandbox = Option.String('--sandbox', { description: `Sandbox mode: ${SANDBOX_MODES.join(', ')}`, validator: t.isEnum(SANDBOX_MODES) });
+  maxTurns = Option.String('--max-turns', { description: 'Maximum agent turns (claude)', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0)]) });
+  systemPrompt = Option.String('--system-prompt', { description: 'System prompt' });
+  timeout = Option.String('-t,--timeout', { description: 'Kill the run after this many seconds', validator: seconds });
+  idleTimeout = Option.String('--idle-timeout', { description: 'Kill the run after this many seconds without output', validator: seconds });
+  extra = Option.Array('--extra', { description: 'An extra backend flag (allow-listed; repeat for several), e.g. --extra=--add-dir --extra=/src' });
+  verbose = Option.Boolean('--verbose', false, { description: 'Show tool activity and debug logs on stderr' });
+
+  protected async runtime(): Promise<NodeRuntime> {
+    const { createNodeRuntime } = await import('../runtime/node/index.ts');
+    return createNodeRuntime({
+      env: process.env,
+      cwd: process.cwd(),
+      mode: 'cli',
+      ...(this.config !== undefined ? { configPath: this.config } : {}),
+      ...(this.verbose ? { logLevel: 'debug' } : {}),
+    });
+  }
+
+  protected format(rt: NodeRuntime): OutputFormat {
+    return (this.output as OutputFormat | undefined) ?? (rt.config.output.format as OutputFormat | undefined) ?? (isTty(this.context.stdout) ? 'text' : 'json');
+  }
+
+  /** The flags as an Invocation (the engine applies config defaults for what is not set). */
+  protected invocation(rt: NodeRuntime, prompt: string): Invocation {
+    const inv: Invocation = { backend: this.backend ?? rt.config.default_backend, prompt };
+    if (this.model) inv.model = this.model;
+    if (this.workdir) inv.workdir = this.workdir;
+    if (this.ephemeral) inv.ephemeral = true;
+    if (this.dryRun) inv.dryRun = true;
+    if (this.approval) inv.approvalMode = this.approval;
+    if (this.sandbox) inv.sandboxMode = this.sandbox;
+    if (this.maxTurns !== undefined) inv.maxTurns = this.maxTurns;
+    if (this.systemPrompt) inv.systemPrompt = this.systemPrompt;
+    if (this.timeout !== undefined) inv.timeoutMs = Math.round(this.timeout * 1000);
+    if (this.idleTimeout !== undefined) inv.idleTimeoutMs = Math.round(this.idleTimeout * 1000);
+    if (this.extra?.length) inv.extra = this.extra;
+    return inv;
+  }
+}
+
+/** `--config` alone, for commands that need the runtime but no run flags. */
+export abstract class ConfigCommand extends Command {
+  config = Option.String('--config', { description: 'Config file (default: ~/.clinvk/config.yaml)' });
+
+  protected async runtime(): Promise<NodeRuntime> {
+    const { createNodeRuntime } = await import('../runtime/node/index.ts');
+    return createNodeRuntime({ env: process.env, cwd: process.cwd(), mode: 'cli', ...(this.config !== undefined ? { configPath: this.config } : {}) });
+  }
+}
