@@ -1,0 +1,60 @@
+// /health, /metrics and /openapi.json.
+import type { Config } from '../runtime/config.ts';
+import type { Runtime } from '../runtime/contract.ts';
+import { errorResponse } from './errors.ts';
+import type { RunGate } from './run-gate.ts';
+import { openApiDocument } from './schemas/openapi.ts';
+
+export interface SystemDeps {
+  runtime: Runtime;
+  config: Config;
+  gate: RunGate;
+  maxRuns: number;
+  startedAt: number;
+  now: () => number;
+}
+
+/** Go's duration style, as the reference prints it: `1h2m3s`. */
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s % 60}s`;
+}
+
+async function storeHealth(runtime: Runtime) {
+  try {
+    return { available: true, session_count: await runtime.sessions.count() };
+  } catch (err) {
+    return { available: false, session_count: 0, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export async function health(deps: SystemDeps): Promise<Response> {
+  const [backends, store] = await Promise.all([deps.runtime.backends().catch(() => []), storeHealth(deps.runtime)]);
+  const enabled = backends.filter((b) => b.enabled);
+  const available = enabled.filter((b) => b.available);
+  // unhealthy: nothing can run; degraded: something configured is missing.
+  const status = !store.available || available.length === 0 ? 'unhealthy' : available.length < enabled.length ? 'degraded' : 'ok';
+  const uptimeMs = Math.max(0, deps.now() - deps.startedAt);
+  const body = {
+    status,
+    version: deps.runtime.version,
+    uptime: formatUptime(uptimeMs),
+    uptime_millis: uptimeMs,
+    backends: backends.map((b) => ({ name: b.name, available: b.available, enabled: b.enabled, ...(b.version ? { version: b.version } : {}) })),
+    session_store: store,
+    runs: { in_flight: deps.gate.active, queued: deps.gate.queued, max: deps.maxRuns },
+  };
+  return Response.json(body, { status: status === 'unhealthy' ? 503 : 200, headers: { 'cache-control': 'no-store' } });
+}
+
+export async function metrics(deps: SystemDeps): Promise<Response> {
+  if (!deps.config.server.metrics_enabled) return errorResponse('rest', 404, 'NOT_FOUND', 'metrics are off: set server.metrics_enabled: true in the config');
+  return new Response(await deps.runtime.metrics.render(), { headers: { 'content-type': deps.runtime.metrics.contentType } });
+}
+
+export function openapi(version: string): () => Response {
+  let doc: string | undefined; // built on first use: z.toJSONSchema is not free
+  return () => new Response((doc ??= JSON.stringify(openApiDocument(version))), { headers: { 'content-type': 'application/json' } });
+}

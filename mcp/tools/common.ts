@@ -1,0 +1,57 @@
+// What every clinvk MCP tool shares: the context it runs in, streaming text as progress
+// notifications, and turning any thrown error into a tool error result (never a crashed server).
+// Pure: runs on Node (stdio, /mcp) and in workerd alike.
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isClinvkError, type Runtime } from '../../runtime/contract.ts';
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolContext {
+  runtime: Runtime;
+  defaultBackend: string;
+}
+
+/**
+ * Sends text deltas as `notifications/progress` when the client asked for progress (sent a
+ * progressToken). `progress` counts the notifications so it always increases. Sends are queued
+ * so they keep their order without making the run wait for the transport; `flush()` before
+ * returning the result so every delta leaves before the response does.
+ */
+export function progressReporter(extra: Extra) {
+  const token = extra._meta?.progressToken;
+  let count = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    send(message: string): void {
+      if (token === undefined || message === '') return;
+      const progress = ++count;
+      queue = queue
+        .then(() => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }))
+        .catch(() => undefined); // a closed transport must not fail the run
+    },
+    flush: () => queue,
+  };
+}
+
+/** A tool error an agent can act on: the clinvk code, the message and what to do about it. */
+export function errorResult(e: unknown): CallToolResult {
+  const text = isClinvkError(e) ? `${e.code}: ${e.message}${e.hint ? `\nHint: ${e.hint}` : ''}` : e instanceof Error ? e.message : String(e);
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/** Wraps a tool handler so an engine ClinvkError (bad workdir, unknown backend, …) becomes isError. */
+export function safely<A>(fn: (args: A, extra: Extra) => Promise<CallToolResult>) {
+  return async (args: A, extra: Extra): Promise<CallToolResult> => {
+    try {
+      return await fn(args, extra);
+    } catch (e) {
+      return errorResult(e);
+    }
+  };
+}
+
+/** JSON-safe copy: drops `undefined` fields so every transport (in-memory too) sends the same object. */
+export const plain = <T>(v: T): Record<string, unknown> => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

@@ -1,0 +1,96 @@
+// outputSchema of each tool: the structuredContent shapes, which are the same snake_case JSON the
+// REST API returns (runtime/wire.ts, the orchestrators' *ToJson). Loose objects: a field added on
+// the engine side must not make a client reject a result, so only the fields agents rely on are
+// named here.
+import { z } from 'zod';
+
+const usage = z.looseObject({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cached_tokens: z.number().optional(),
+  reasoning_tokens: z.number().optional(),
+  total_tokens: z.number().optional(),
+});
+
+const runError = z.looseObject({ code: z.string(), message: z.string(), hint: z.string().optional() });
+
+/** resultToJson(RunResult): one run. */
+export const runResultOutput = z.looseObject({
+  session_id: z.string().optional().describe('clinvk session id; pass it as session_id to clinvk_prompt to continue'),
+  backend: z.string(),
+  backend_session_id: z.string().optional(),
+  model: z.string().optional(),
+  exit_code: z.number(),
+  duration_ms: z.number(),
+  output: z.string().describe('The answer text'),
+  token_usage: usage.optional(),
+  cost_usd: z.number().optional(),
+  warnings: z.array(z.string()).optional(),
+  error: runError.optional(),
+  command: z.looseObject({ binary: z.string(), args: z.array(z.string()), cwd: z.string() }).optional().describe('dry runs: the command that would run'),
+});
+
+/** One entry of the results of compare / chain / parallel. */
+const orchestratedResult = z.looseObject({
+  backend: z.string().optional(),
+  name: z.string().optional(),
+  exit_code: z.number().optional(),
+  duration_ms: z.number().optional(),
+  output: z.string().optional(),
+  session_id: z.string().optional(),
+  error: z.union([runError, z.string()]).optional(),
+});
+
+export const compareOutput = z.looseObject({
+  prompt: z.string(),
+  backends: z.array(z.string()),
+  total_duration_ms: z.number(),
+  results: z.array(orchestratedResult),
+});
+
+export const chainOutput = z.looseObject({
+  total_steps: z.number(),
+  completed_steps: z.number(),
+  failed_step: z.number().nullish().describe('1-based step that failed, if any'),
+  total_duration_ms: z.number(),
+  results: z.array(orchestratedResult),
+});
+
+export const parallelOutput = z.looseObject({
+  total_tasks: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+  total_duration_ms: z.number(),
+  results: z.array(orchestratedResult),
+});
+
+const backendInfo = z.looseObject({
+  name: z.string(),
+  available: z.boolean(),
+  enabled: z.boolean().optional(),
+  version: z.string().optional(),
+  default_model: z.string().optional(),
+  reason: z.string().optional().describe('why it is not available'),
+});
+export const backendsOutput = z.object({ backends: z.array(backendInfo) });
+
+const session = z.looseObject({
+  id: z.string(),
+  backend: z.string(),
+  status: z.string(),
+  created_at: z.string().optional(),
+  last_used: z.string().optional(),
+  working_dir: z.string().optional(),
+  backend_session_id: z.string().optional(),
+  model: z.string().optional(),
+  title: z.string().optional(),
+  turn_count: z.number().optional(),
+});
+export const sessionsOutput = z.object({
+  sessions: z.array(session).optional().describe('action list'),
+  total: z.number().optional(),
+  limit: z.number().optional(),
+  offset: z.number().optional(),
+  session: session.optional().describe('action show'),
+  deleted: z.string().optional().describe('action delete: the id removed'),
+});

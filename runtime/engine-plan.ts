@@ -1,0 +1,137 @@
+// Turning an Invocation into the exact command to run: validation, config defaults, resume, argv.
+// Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
+import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
+import { backendConfig, type Config } from './config.ts';
+import { resolveModel, validateExtra } from './backends/options.ts';
+import type { BackendAdapter } from './backends/types.ts';
+import { resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
+
+export interface RunPlan {
+  backend: string;
+  /** Resolved absolute path of the executable. */
+  binary: string;
+  args: string[];
+  cwd: string;
+  /** Extra environment the backend wants on top of the base env (e.g. TMPDIR). */
+  env: Record<string, string>;
+  stdin?: string;
+  model?: string;
+  /** Options the backend has no flag for, and other notices. */
+  warnings: string[];
+  ephemeral: boolean;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Set when resuming: our session and the backend's native id. */
+  resume?: { sessionId: string; backendSessionId: string };
+}
+
+export interface PlanDeps {
+  config: Config;
+  adapters: Record<string, BackendAdapter>;
+  sessions?: SessionStore;
+  which(command: string): Promise<string | undefined>;
+  realpath(path: string): Promise<string>;
+  cwd: string;
+  workdirPolicy?: WorkdirPolicy;
+}
+
+/** The plan plus what only the engine needs. */
+export interface PlanInternal extends RunPlan {
+  adapter: BackendAdapter;
+  session?: Session;
+}
+
+const positive = (n: number | undefined): number | undefined => (n !== undefined && n > 0 ? n : undefined);
+const secs = (s: number): number | undefined => positive(s * 1000);
+
+export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInternal> {
+  if (typeof inv.prompt !== 'string' || inv.prompt.trim() === '') {
+    throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
+  }
+  const session = inv.sessionId ? await resumable(inv.sessionId, deps.sessions) : undefined;
+  const backend = session?.backend ?? inv.backend;
+  const adapter = Object.hasOwn(deps.adapters, backend) ? deps.adapters[backend] : undefined;
+  if (!adapter) {
+    const known = Object.keys(deps.adapters).join(', ');
+    throw new ClinvkError('UNKNOWN_BACKEND', `unknown backend "${backend}"; known backends: ${known}`, { details: { backend, known } });
+  }
+  const bc = backendConfig(deps.config, backend);
+  if (!bc.enabled) {
+    throw new ClinvkError('BACKEND_UNAVAILABLE', `backend ${backend} is disabled in the config`, {
+      hint: `set backends.${backend}.enabled to true (clinvk config set backends.${backend}.enabled true)`,
+    });
+  }
+  const command = bc.command ?? adapter.binary;
+  const binary = await deps.which(command);
+  if (!binary) {
+    throw new ClinvkError('BACKEND_UNAVAILABLE', `${adapter.displayName} (${command}) was not found on PATH`, { hint: adapter.installHint });
+  }
+  const extra = [...bc.extra_flags, ...validateExtra(adapter, inv.extra ?? [])];
+  const cwd = await resolveWorkdir(inv.workdir ?? session?.workingDir, {
+    cwd: deps.cwd,
+    realpath: deps.realpath,
+    ...(deps.workdirPolicy ? { policy: deps.workdirPolicy } : {}),
+  });
+
+  // Precedence: invocation > backends.<name> > unified_flags.
+  const uf = deps.config.unified_flags;
+  const model = resolveModel(deps.config, backend, inv.model);
+  const allowedTools = inv.allowedTools ?? (bc.allowed_tools.length > 0 ? bc.allowed_tools : undefined);
+  const systemPrompt = inv.systemPrompt ?? bc.system_prompt;
+  const maxTurns = positive(inv.maxTurns ?? uf.max_turns);
+  const maxTokens = positive(inv.maxTokens ?? uf.max_tokens);
+  const built = adapter.buildArgs({
+    prompt: inv.prompt,
+    workdir: cwd,
+    approvalMode: inv.approvalMode ?? bc.approval_mode ?? uf.approval_mode,
+    sandboxMode: inv.sandboxMode ?? bc.sandbox_mode ?? uf.sandbox_mode,
+    extra,
+    ephemeral: inv.ephemeral === true,
+    options: { skip_trust: bc.skip_trust },
+    ...(model !== undefined ? { model } : {}),
+    ...(maxTurns !== undefined ? { maxTurns } : {}),
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(systemPrompt !== undefined ? { systemPrompt } : {}),
+    ...(allowedTools !== undefined ? { allowedTools } : {}),
+    ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
+  });
+
+  const timeoutMs = inv.timeoutMs !== undefined ? positive(inv.timeoutMs) : secs(uf.command_timeout_secs);
+  const idleTimeoutMs = inv.idleTimeoutMs !== undefined ? positive(inv.idleTimeoutMs) : secs(uf.idle_timeout_secs);
+  const plan: PlanInternal = {
+    backend,
+    adapter,
+    binary,
+    args: built.args,
+    cwd,
+    env: built.env ?? {},
+    warnings: [...built.warnings],
+    ephemeral: inv.ephemeral === true,
+  };
+  if (built.stdin !== undefined) plan.stdin = built.stdin;
+  if (model !== undefined) plan.model = model;
+  if (timeoutMs !== undefined) plan.timeoutMs = timeoutMs;
+  if (idleTimeoutMs !== undefined) plan.idleTimeoutMs = idleTimeoutMs;
+  if (session?.backendSessionId) {
+    plan.session = session;
+    plan.resume = { sessionId: session.id, backendSessionId: session.backendSessionId };
+  }
+  return plan;
+}
+
+async function resumable(idOrPrefix: string, store: SessionStore | undefined): Promise<Session> {
+  if (!store) throw new ClinvkError('SESSION_STORE', 'sessions are not available here, so a session cannot be resumed');
+  const s = await store.get(idOrPrefix);
+  if (!s.backendSessionId) {
+    throw new ClinvkError('SESSION_NOT_RESUMABLE', `session ${s.id} has no ${s.backend} session id to resume`, {
+      hint: 'its first run probably failed before the backend started a session; start a new one',
+    });
+  }
+  return s;
+}
+
+/** The public view of a plan (what `--dry-run` shows). */
+export function publicPlan(p: PlanInternal): RunPlan {
+  const { adapter: _a, session: _s, ...rest } = p;
+  return rest;
+}

@@ -1,0 +1,266 @@
+// The engine: one Invocation in, a stream of RunEvents out, ending in exactly one `done`.
+// Pure: processes, files and PATH come in through EngineDeps (runtime/node provides them).
+import {
+  ClinvkError,
+  type BackendInfo,
+  type Invocation,
+  type Logger,
+  type RunError,
+  type RunEvent,
+  type RunResult,
+  type SessionStore,
+  type Spawner,
+} from './contract.ts';
+import { backendConfig, type Config } from './config.ts';
+import { BACKENDS } from './backends/registry.ts';
+import type { BackendAdapter, BackendEvent } from './backends/types.ts';
+import { makePlan, publicPlan, type PlanInternal, type RunPlan } from './engine-plan.ts';
+import { finalUpdate, openSession } from './engine-session.ts';
+import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
+import type { WorkdirPolicy } from './workdir.ts';
+
+export type { RunPlan } from './engine-plan.ts';
+
+export interface EngineDeps {
+  config: Config;
+  spawner: Spawner;
+  sessions?: SessionStore;
+  /** PATH lookup (the Node side caches it ~30 s). */
+  which(command: string): Promise<string | undefined>;
+  /** For workdir resolution (symlinks). */
+  realpath(path: string): Promise<string>;
+  /** `<binary> <versionArgs>` → version line, for backends(). */
+  version?(binary: string, args: string[]): Promise<string | undefined>;
+  /** Base env for children (already cleaned). */
+  env: Record<string, string | undefined>;
+  /** Default workdir. */
+  cwd: string;
+  /** Set by the server; absent for the CLI. */
+  workdirPolicy?: WorkdirPolicy;
+  /** Default: the registry's BACKENDS. */
+  adapters?: Record<string, BackendAdapter>;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface Engine {
+  run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  backends(): Promise<BackendInfo[]>;
+  /** Everything a run would do, without starting it (used for --dry-run). */
+  plan(inv: Invocation): Promise<RunPlan>;
+}
+
+/** Bounded tail of stderr kept for parsers and error messages. */
+const STDERR_KEEP = 64 * 1024;
+
+const compact = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export function createEngine(deps: EngineDeps): Engine {
+  const adapters = deps.adapters ?? BACKENDS;
+  const now = deps.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
+  const planDeps = { ...deps, adapters };
+  const sessionDeps = compact({ config: deps.config, iso, log: deps.log });
+  const makeRunPlan = (inv: Invocation) => makePlan(inv, planDeps);
+
+  return {
+    run: (inv, signal) => run(inv, signal),
+    plan: async (inv) => publicPlan(await makeRunPlan(inv)),
+    backends,
+  };
+
+  async function backends(): Promise<BackendInfo[]> {
+    return Promise.all(
+      Object.values(adapters).map(async (a): Promise<BackendInfo> => {
+        const bc = backendConfig(deps.config, a.name);
+        const command = bc.command ?? a.binary;
+        const path = await deps.which(command);
+        const available = bc.enabled && path !== undefined;
+        const version = available && deps.version ? await deps.version(path, a.versionArgs).catch(() => undefined) : undefined;
+        const reason = !bc.enabled
+          ? `disabled in the config (backends.${a.name}.enabled: false)`
+          : path === undefined
+            ? `${command} not found on PATH. ${a.installHint}`
+            : undefined;
+        return compact({ name: a.name, available, enabled: bc.enabled, command, path, version, defaultModel: bc.model, reason });
+      }),
+    );
+  }
+
+  async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+    const started = now();
+    const plan = await makeRunPlan(inv); // invalid input throws here, before anything starts
+    const base = { backend: plan.backend, output: '', usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 } };
+
+    if (inv.dryRun) {
+      yield compact({ type: 'init' as const, backend: plan.backend, model: plan.model });
+      for (const message of plan.warnings) yield { type: 'warning', message };
+      const result: RunResult = compact({
+        ...base,
+        model: plan.model,
+        exitCode: 0,
+        durationMs: now() - started,
+        warnings: [...plan.warnings],
+        command: { binary: plan.binary, args: [...plan.args], cwd: plan.cwd },
+      });
+      yield { type: 'done', result };
+      return;
+    }
+
+    const warnings: string[] = [];
+    const store = plan.ephemeral ? undefined : deps.sessions;
+    const session = store ? await openSession(store, inv, plan, warnings, sessionDeps) : undefined;
+    const log = deps.log?.child(compact({ backend: plan.backend, session: session?.id }));
+
+    // State of the run, filled as events arrive.
+    const queue: RunEvent[] = [];
+    const pendingWarnings = [...plan.warnings, ...warnings];
+    const allWarnings = [...pendingWarnings];
+    let initSent = false;
+    let backendSessionId = plan.resume?.backendSessionId;
+    let model = plan.model;
+    let output = '';
+    let sawText = false;
+    let stderr = '';
+    let fatal: Extract<BackendEvent, { kind: 'error' }> | undefined;
+    let exit: ExitEvent | undefined;
+    let internal: RunError | undefined;
+    const usage = usageAccumulator();
+
+    const ensureInit = () => {
+      if (initSent) return;
+      initSent = true;
+      queue.push(compact({ type: 'init' as const, backend: plan.backend, sessionId: session?.id, backendSessionId, model }));
+      for (const message of pendingWarnings.splice(0)) queue.push({ type: 'warning', message });
+    };
+    const warn = (message: string) => {
+      ensureInit();
+      allWarnings.push(message);
+      queue.push({ type: 'warning', message });
+    };
+    const HANDLERS: { [K in BackendEvent['kind']]: (e: Extract<BackendEvent, { kind: K }>) => void } = {
+      session: (e) => {
+        backendSessionId = e.id;
+        if (e.model) model = e.model;
+        ensureInit();
+      },
+      text: (e) => {
+        ensureInit();
+        sawText = true;
+        output += e.text;
+        queue.push({ type: 'text', text: e.text });
+      },
+      final: (e) => {
+        if (sawText || e.text === '') return;
+        ensureInit();
+        sawText = true;
+        output = e.text;
+        queue.push({ type: 'text', text: e.text });
+      },
+      tool_use: (e) => {
+        ensureInit();
+        queue.push(compact({ type: 'tool_use' as const, id: e.id, name: e.name, input: e.input }));
+      },
+      tool_result: (e) => {
+        ensureInit();
+        queue.push(compact({ type: 'tool_result' as const, id: e.id, name: e.name, output: e.output, isError: e.isError }));
+      },
+      usage: (e) => usage.add(e),
+      error: (e) => (e.fatal ? (fatal = pickFatal(fatal, e)) : warn(e.message)),
+      warning: (e) => warn(e.message),
+    };
+    const handle = (events: BackendEvent[]) => {
+      for (const e of events) (HANDLERS[e.kind] as ((ev: BackendEvent) => void) | undefined)?.(e);
+    };
+
+    // Our own controller: aborted by the caller's signal, or by us when the consumer stops early.
+    const ac = new AbortController();
+    const onAbort = () => ac.abort();
+    if (signal?.aborted) ac.abort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+
+    let finished = false;
+    try {
+      const parser = plan.adapter.createParser();
+      const spec = compact({
+        command: plan.binary,
+        args: plan.args,
+        cwd: plan.cwd,
+        env: { ...deps.env, ...plan.env },
+        stdin: plan.stdin,
+        timeoutMs: plan.timeoutMs,
+        idleTimeoutMs: plan.idleTimeoutMs,
+      });
+      log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd }, 'starting backend');
+      try {
+        for await (const ev of deps.spawner.spawn(spec, ac.signal)) {
+          if (ev.type === 'stdout') handle(parser.line(ev.line));
+          else if (ev.type === 'stderr') stderr = (stderr + ev.chunk).slice(-STDERR_KEEP);
+          else if (ev.type === 'exit') {
+            exit = ev;
+            if (!ev.spawnError) handle(parser.end({ code: ev.code, stderr }));
+          }
+          if (queue.length > 0) yield* queue.splice(0);
+        }
+      } catch (err) {
+        log?.error({ err }, 'run failed unexpectedly');
+        internal = { code: 'INTERNAL', message: `internal error while running ${plan.backend}: ${(err as Error)?.message ?? String(err)}` };
+      }
+      if (!exit && !internal) internal = { code: 'INTERNAL', message: `the process runner ended without an exit for ${plan.backend}` };
+
+      const error = internal ?? (exit ? runError(exit, fatal, { backend: plan.backend, adapter: plan.adapter, binary: plan.binary, stderr, ...timeouts(plan) }) : undefined);
+      const settled = usage.settle(plan.session ? { usage: plan.session.tokenUsage, costUsd: plan.session.costUsd } : undefined);
+      const result: RunResult = compact({
+        ...base,
+        sessionId: session?.id,
+        backendSessionId,
+        model,
+        output,
+        exitCode: exitCodeOf(error, exit),
+        durationMs: 0,
+        usage: settled.usage,
+        costUsd: settled.costUsd,
+        warnings: allWarnings,
+        error: error ? compact(error) : undefined,
+        stderrTail: error && stderr ? lastLines(stderr, 20) || undefined : undefined,
+      });
+      if (session && store) {
+        const w = await finalUpdate(store, session.id, result, settled, sessionDeps);
+        if (w) warn(w);
+      }
+      finished = true;
+      result.durationMs = now() - started;
+      ensureInit();
+      yield* queue.splice(0);
+      log?.debug({ exitCode: result.exitCode, error: result.error?.code, durationMs: result.durationMs }, 'run finished');
+      yield { type: 'done', result };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (!finished) {
+        // The consumer stopped iterating (return()) or something threw: kill the process, record the end.
+        ac.abort();
+        if (session && store) {
+          const cancelled: RunResult = compact({
+            ...base, sessionId: session.id, backendSessionId, model, output, exitCode: 0, durationMs: now() - started, warnings: [],
+            error: { code: 'CANCELLED' as const, message: 'the run was cancelled' },
+          });
+          await finalUpdate(store, session.id, cancelled, usage.settle(undefined), { ...sessionDeps, keepUsage: true });
+        }
+      }
+    }
+  }
+}
+
+const timeouts = (p: PlanInternal) => compact({ timeoutMs: p.timeoutMs, idleTimeoutMs: p.idleTimeoutMs });
+
+/** Drains a run to its result; `onEvent` sees every event on the way (for streaming renderers). */
+export async function collect(events: AsyncIterable<RunEvent>, onEvent?: (e: RunEvent) => void): Promise<RunResult> {
+  let result: RunResult | undefined;
+  for await (const e of events) {
+    onEvent?.(e);
+    if (e.type === 'done') result = e.result;
+  }
+  if (!result) throw new ClinvkError('INTERNAL', 'the run ended without a result');
+  return result;
+}

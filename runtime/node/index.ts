@@ -1,0 +1,135 @@
+// createNodeRuntime: the engine wired to the real OS (spawner, PATH, sessions on disk, config, pino).
+// Every door on Node (CLI, server, MCP stdio) builds its Runtime here.
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Invocation, Metrics, Runtime, RunEvent, SessionStore } from '../contract.ts';
+import type { Config } from '../config.ts';
+import { createEngine, type Engine, type RunPlan } from '../engine.ts';
+import { CLINVK_VERSION } from '../version.ts';
+import { childEnv } from './child-env.ts';
+import { clinvkHome, configPath as defaultConfigPath, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createSessionStore } from './sessions.ts';
+import { createSpawner } from './spawner.ts';
+import { createVersionProbe, createWhich } from './which.ts';
+
+export interface NodeRuntimeOptions {
+  configPath?: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  mode?: 'cli' | 'server';
+  logLevel?: string;
+  /** Use this config instead of loading the file (tests, flags already merged). */
+  config?: Config;
+}
+
+export interface NodeRuntime extends Runtime {
+  config: Config;
+  configPath: string;
+  home: string;
+  engine: Engine;
+  plan(inv: Invocation): Promise<RunPlan>;
+  close(): Promise<void>;
+}
+
+export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<NodeRuntime> {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const mode = opts.mode ?? 'cli';
+  const pathOpts = { env, ...(opts.configPath !== undefined ? { path: opts.configPath } : {}) };
+  const loaded = opts.config
+    ? { config: opts.config, path: defaultConfigPath(pathOpts), home: clinvkHome(env) }
+    : await loadConfig(pathOpts);
+  const { config, home } = loaded;
+
+  const log = createLogger({ mode, ...(opts.logLevel !== undefined ? { level: opts.logLevel } : config.unified_flags.verbose ? { level: 'debug' } : {}) });
+  // The CLI never renders metrics: skip loading prom-client there.
+  const metrics = mode === 'server' ? (await import('./metrics.ts')).createMetrics() : quietMetrics();
+  const sessions = countingStore(createSessionStore({ dir: join(home, 'sessions'), log }), metrics);
+  const baseEnv = childEnv(env);
+  const engine = createEngine({
+    config,
+    spawner: createSpawner({ log }),
+    sessions,
+    which: createWhich({ env, cwd }),
+    realpath: (p) => realpath(p),
+    version: createVersionProbe({ env: baseEnv }),
+    env: baseEnv,
+    cwd,
+    log,
+    ...(mode === 'server'
+      ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }
+      : {}),
+  });
+
+  const inFlight = new Map<string, number>();
+  async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+    let backend = inv.backend;
+    let counted = false;
+    try {
+      for await (const e of engine.run(inv, signal)) {
+        if (e.type === 'init' && !counted) {
+          backend = e.backend;
+          counted = true;
+          inFlight.set(backend, (inFlight.get(backend) ?? 0) + 1);
+          metrics.gauge('clinvk_active_sessions', inFlight.get(backend) ?? 0, { backend });
+        }
+        if (e.type === 'done' && !inv.dryRun) {
+          metrics.inc('clinvk_backend_executions_total', { backend: e.result.backend, status: e.result.error ? e.result.error.code.toLowerCase() : 'ok' });
+          metrics.observe('clinvk_backend_execution_duration_seconds', e.result.durationMs / 1000, { backend: e.result.backend });
+        }
+        yield e;
+      }
+    } finally {
+      if (counted) {
+        inFlight.set(backend, (inFlight.get(backend) ?? 1) - 1);
+        metrics.gauge('clinvk_active_sessions', inFlight.get(backend) ?? 0, { backend });
+      }
+    }
+  }
+
+  return {
+    run,
+    backends: () => engine.backends(),
+    plan: (inv) => engine.plan(inv),
+    sessions,
+    log,
+    metrics,
+    version: CLINVK_VERSION,
+    config,
+    configPath: loaded.path,
+    home,
+    engine,
+    async close() {
+      (log as { flush?: () => void }).flush?.();
+    },
+  };
+}
+
+/** Counts created sessions; everything else passes straight through. */
+function countingStore(store: SessionStore, metrics: Metrics): SessionStore {
+  return {
+    create: async (init) => {
+      const s = await store.create(init);
+      metrics.inc('clinvk_sessions_created_total', { backend: s.backend });
+      return s;
+    },
+    get: (id) => store.get(id),
+    update: (id, mutate) => store.update(id, mutate),
+    list: (filter) => store.list(filter),
+    delete: (id) => store.delete(id),
+    clean: (days) => store.clean(days),
+    count: () => store.count(),
+  };
+}
+
+/** The CLI's metrics: accepted and dropped. */
+function quietMetrics(): Metrics {
+  return {
+    inc: () => {},
+    observe: () => {},
+    gauge: () => {},
+    render: async () => '',
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+  };
+}

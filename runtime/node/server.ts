@@ -1,0 +1,141 @@
+// Serves any fetch handler on node:http (stack-detail §3c): bodies stream both ways, a client
+// that goes away aborts the Request's signal (which kills its run), the socket address reaches
+// the app as fetch's second argument, and close() shuts down gracefully: stop accepting, let
+// requests finish up to a deadline, then abort what is left (their runs' process trees die).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as timer } from 'node:timers';
+import type { Logger } from '../contract.ts';
+
+export type FetchHandler = (req: Request, conn: { remoteAddress?: string }) => Promise<Response>;
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  log: Logger;
+  /** How long close() lets requests in flight finish before aborting them. Default 10 s. */
+  shutdownGraceMs?: number;
+  /** Idle keep-alive sockets are closed after this long (server.idle_timeout_secs). */
+  keepAliveTimeoutMs?: number;
+  /** Time allowed to receive a whole request (server.read_timeout_secs); 0 = none. */
+  requestTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Requests being answered right now. */
+  readonly inFlight: number;
+  close(): Promise<void>;
+}
+
+interface InFlight {
+  abort: AbortController;
+  finished: Promise<void>;
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal, fallbackHost: string): Request {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? fallbackHost}`);
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (!name.startsWith(':')) headers.append(name, req.rawHeaders[i + 1]!);
+  }
+  const method = req.method ?? 'GET';
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>; // streamed, not buffered
+    init.duplex = 'half';
+  }
+  return new Request(url, init);
+}
+
+async function writeResponse(r: Response, res: ServerResponse): Promise<void> {
+  const h: Record<string, string | string[]> = {};
+  r.headers.forEach((v, k) => {
+    if (k !== 'set-cookie') h[k] = v;
+  });
+  const cookies = r.headers.getSetCookie();
+  if (cookies.length) h['set-cookie'] = cookies;
+  if (r.statusText) res.writeHead(r.status, r.statusText, h);
+  else res.writeHead(r.status, h);
+  if (!r.body) return void res.end();
+  res.flushHeaders(); // streams: the head goes out before the first event
+  try {
+    await pipeline(Readable.fromWeb(r.body as import('node:stream/web').ReadableStream), res);
+  } catch {
+    res.destroy(); // the client went away (the web stream was cancelled) or the body failed
+  }
+}
+
+export function serve(handler: FetchHandler, opts: ServeOptions): Promise<RunningServer> {
+  const inflight = new Set<InFlight>();
+  const fallbackHost = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const abort = new AbortController();
+    let done!: () => void;
+    const entry: InFlight = { abort, finished: new Promise<void>((r) => (done = r)) };
+    inflight.add(entry);
+    res.once('close', () => {
+      // 'close' before the response finished = the client is gone (req 'close' fires as soon as the body is read).
+      if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+      inflight.delete(entry);
+      done();
+    });
+    try {
+      const request = toRequest(req, abort.signal, fallbackHost);
+      await writeResponse(await handler(request, { ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) }), res);
+    } catch (err) {
+      opts.log.error({ err }, 'the HTTP adapter failed to answer a request');
+      if (!res.headersSent) {
+        res.writeHead(err instanceof TypeError && /URL/i.test(err.message) ? 400 : 500, { 'content-type': 'text/plain' });
+        res.end('request failed\n');
+      } else res.destroy();
+    }
+  });
+  if (opts.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = opts.keepAliveTimeoutMs;
+  if (opts.requestTimeoutMs !== undefined) {
+    server.requestTimeout = opts.requestTimeoutMs;
+    // Node wants the headers deadline inside the whole-request deadline.
+    if (opts.requestTimeoutMs > 0) server.headersTimeout = Math.min(server.headersTimeout, opts.requestTimeoutMs);
+  }
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    const grace = opts.shutdownGraceMs ?? 10_000;
+    const stopped = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const allDone = () => Promise.all([...inflight].map((e) => e.finished));
+    const wait = (ms: number) => new Promise<'late'>((r) => timer(() => r('late'), ms).unref());
+    if (inflight.size > 0) {
+      opts.log.info({ in_flight: inflight.size, grace_ms: grace }, 'shutting down: waiting for requests in flight');
+      if ((await Promise.race([allDone(), wait(grace)])) === 'late') {
+        opts.log.warn({ in_flight: inflight.size }, 'shutting down: grace period over, cancelling the runs still going');
+        for (const e of inflight) e.abort.abort(new Error('server shutting down'));
+        await Promise.race([allDone(), wait(5_000)]); // runs end with a CANCELLED result once their process trees are gone
+      }
+    }
+    server.closeAllConnections();
+    await stopped;
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      const port = (server.address() as AddressInfo).port;
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      resolve({
+        url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+        port,
+        get inFlight() {
+          return inflight.size;
+        },
+        close: () => (closing ??= close()),
+      });
+    });
+  });
+}

@@ -1,0 +1,164 @@
+// The built `clinvk` against the fake CLIs: answers, formats, streaming, flag-like prompts, dry runs,
+// errors and exit codes, timeouts and Ctrl-C leaving no process behind, sessions and -c.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { alive, clinvk, ensureBuilt, fakeLog, sandbox } from './cli-helpers.ts';
+
+beforeAll(() => ensureBuilt());
+
+describe('clinvk <prompt>', () => {
+  it.each(['claude', 'codex', 'gemini'])('prints the %s answer as text', async (backend) => {
+    const { env } = sandbox();
+    const r = await clinvk(['-b', backend, '-o', 'text', 'hi there'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Hello from fake ${backend} (turn 1): hi there\n`);
+  });
+
+  it('-o json prints the SPEC fields with usage and the native session id', async () => {
+    const { env } = sandbox();
+    const r = await clinvk(['-b', 'gemini', '-o', 'json', 'hi'], { env });
+    const j = JSON.parse(r.stdout) as Record<string, any>;
+    expect(j).toMatchObject({ backend: 'gemini', content: 'Hello from fake gemini (turn 1): hi', exit_code: 0, usage: { input_tokens: 16460, output_tokens: 22, total_tokens: 16482 } });
+    expect(j.session_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(j.backend_session_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(typeof j.duration_seconds).toBe('number');
+  });
+
+  it('-o stream-json streams unified events, and the first text arrives before the backend exits', async () => {
+    const { env } = sandbox({ FAKE_CHUNK_DELAY_MS: '300', FAKE_CHUNKS: '3' });
+    const r = await clinvk(['-b', 'claude', '-o', 'stream-json', 'stream it'], { env });
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; content: Record<string, unknown> });
+    expect(events[0]!.type).toBe('init');
+    expect(events.filter((e) => e.type === 'message').length).toBe(3);
+    expect(events.at(-1)!.type).toBe('done');
+    const firstText = r.chunks.find((c) => c.text.includes('"message"'))!.at;
+    const last = r.chunks.at(-1)!.at;
+    expect(last - firstText).toBeGreaterThan(400);
+  });
+
+  it('text mode writes the first chunk before the backend finishes', async () => {
+    const { env } = sandbox({ FAKE_CHUNK_DELAY_MS: '300', FAKE_CHUNKS: '3' });
+    const r = await clinvk(['-b', 'gemini', '-o', 'text', 'slow'], { env });
+    expect(r.chunks.length).toBeGreaterThan(1);
+    expect(r.chunks.at(-1)!.at - r.chunks[0]!.at).toBeGreaterThan(400);
+  });
+
+  it('`-- "--help me"` reaches the backend as the prompt', async () => {
+    const { env, home } = sandbox({ FAKE_LOG: '' });
+    env.FAKE_LOG = join(home, 'log');
+    const r = await clinvk(['-b', 'claude', '-o', 'text', '--', '--help me'], { env });
+    expect(r.stdout).toContain('(turn 1): --help me');
+    const argv = fakeLog(env.FAKE_LOG)[0]!.argv;
+    expect(argv.slice(-2)).toEqual(['--', '--help me']);
+  });
+
+  it('reads the prompt from stdin with `-` and when piped', async () => {
+    const { env } = sandbox();
+    expect((await clinvk(['-b', 'codex', '-o', 'text', '-'], { env, input: 'from stdin\n' })).stdout).toContain('(turn 1): from stdin');
+    expect((await clinvk(['-b', 'codex', '-o', 'text'], { env, input: 'piped' })).stdout).toContain('(turn 1): piped');
+  });
+
+  it('--dry-run prints the exact argv and runs nothing', async () => {
+    const { env, home } = sandbox();
+    env.FAKE_LOG = join(home, 'log');
+    const r = await clinvk(['--dry-run', '-o', 'text', '-b', 'codex', '-m', 'gpt-x', 'say "hi"'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/codex exec --json --skip-git-repo-check .*-m gpt-x .*-- 'say "hi"'\n$/);
+    expect(fakeLog(env.FAKE_LOG)).toEqual([]);
+  });
+
+  it('unknown backend → 1, not installed → 2, backend failure → its own exit code, bad config → 3', async () => {
+    const { env, home } = sandbox();
+    const unknown = await clinvk(['-b', 'nope', 'x'], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown backend "nope"/);
+    const missing = await clinvk(['-b', 'gemini', 'x'], { env: { ...env, PATH: '/usr/bin:/bin' } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/gemini/);
+    expect(missing.stderr).toMatch(/hint: .*npm i -g @google\/gemini-cli/);
+    const failing = await clinvk(['-b', 'gemini', 'x'], { env: { ...env, FAKE_FAIL: 'auth' } });
+    expect(failing.code).toBe(41);
+    expect(failing.stderr).toMatch(/Auth method/);
+    writeFileSync(join(home, 'bad.yaml'), 'default_backend: [1, 2\n');
+    const bad = await clinvk(['--config', join(home, 'bad.yaml'), 'x'], { env });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/bad\.yaml/);
+  });
+
+  it('a timeout exits 6 and leaves no child or grandchild', async () => {
+    const { env, home } = sandbox({ FAKE_HANG: '1' });
+    env.FAKE_SPAWN_CHILD = join(home, 'child.pid');
+    env.FAKE_LOG = join(home, 'log');
+    const r = await clinvk(['-b', 'claude', '-o', 'text', '--timeout', '1', 'hang'], { env });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/timed out after 1s/);
+    const fake = fakeLog(env.FAKE_LOG)[0]!.pid;
+    const grandchild = Number(readFileSync(env.FAKE_SPAWN_CHILD, 'utf8'));
+    await new Promise((res) => setTimeout(res, 300));
+    expect(alive(fake)).toBe(false);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('Ctrl-C exits 7 and leaves no child or grandchild', async () => {
+    const { env, home } = sandbox({ FAKE_HANG: '1' });
+    env.FAKE_SPAWN_CHILD = join(home, 'child.pid');
+    env.FAKE_LOG = join(home, 'log');
+    const r = await clinvk(['-b', 'gemini', '-o', 'text', 'hang'], {
+      env,
+      onStart: (c) => {
+        const poll = setInterval(() => {
+          if (fakeLog(env.FAKE_LOG!).length) {
+            clearInterval(poll);
+            setTimeout(() => c.kill('SIGINT'), 200);
+          }
+        }, 50);
+      },
+    });
+    expect(r.code).toBe(7);
+    const fake = fakeLog(env.FAKE_LOG)[0]!.pid;
+    const grandchild = Number(readFileSync(env.FAKE_SPAWN_CHILD, 'utf8'));
+    await new Promise((res) => setTimeout(res, 300));
+    expect(alive(fake)).toBe(false);
+    expect(alive(grandchild)).toBe(false);
+  });
+});
+
+describe('sessions and -c', () => {
+  it.each([
+    ['codex', (argv: string[], id: string) => expect(argv.slice(argv.indexOf('exec'), argv.indexOf('exec') + 2)).toEqual(['exec', 'resume']) && expect(argv.slice(-2)).toEqual([id, 'again'])],
+    ['claude', (argv: string[], id: string) => expect(argv[argv.indexOf('--resume') + 1]).toBe(id)],
+    ['gemini', (argv: string[], id: string) => expect(argv[argv.indexOf('--resume') + 1]).toBe(id)],
+  ])('%s: -c resumes the native session; the session shows 2 turns and summed usage', async (backend, checkArgv) => {
+    const { env, home } = sandbox();
+    env.FAKE_LOG = join(home, 'log');
+    const first = JSON.parse((await clinvk(['-b', backend, '-o', 'json', 'first'], { env })).stdout) as { session_id: string; backend_session_id: string; usage: { input_tokens: number } };
+    const again = await clinvk(['-b', backend, '-o', 'json', '-c', 'again'], { env });
+    expect(again.stderr).toMatch(/Continuing session/);
+    const second = JSON.parse(again.stdout) as { session_id: string; content: string; usage: { input_tokens: number } };
+    expect(second.session_id).toBe(first.session_id);
+    expect(second.content).toContain('(turn 2): again');
+    const starts = fakeLog(env.FAKE_LOG).filter((e) => e.phase === 'start');
+    checkArgv(starts[1]!.argv, first.backend_session_id);
+    const show = JSON.parse((await clinvk(['sessions', 'show', first.session_id.slice(0, 6), '--json'], { env })).stdout) as { turn_count: number; token_usage: { input_tokens: number } };
+    expect(show.turn_count).toBe(2);
+    expect(show.token_usage.input_tokens).toBe(first.usage.input_tokens + second.usage.input_tokens);
+  });
+
+  it('resume, sessions list/delete/clean', async () => {
+    const { env } = sandbox();
+    const first = JSON.parse((await clinvk(['-b', 'claude', '-o', 'json', 'one'], { env })).stdout) as { session_id: string };
+    const resumed = await clinvk(['resume', '--last', '-o', 'text', 'two'], { env });
+    expect(resumed.stdout).toContain('(turn 2): two');
+    expect(resumed.stderr).toMatch(/Resuming session/);
+    const list = await clinvk(['sessions', 'list'], { env });
+    expect(list.stdout).toMatch(/^ID\s+BACKEND\s+STATUS\s+LAST USED\s+TOKENS\s+TITLE/);
+    expect(list.stdout).toContain(first.session_id.slice(0, 8));
+    expect(list.stdout).toContain('just now');
+    const notTty = await clinvk(['resume', '-i'], { env });
+    expect(notTty.stderr).toMatch(/--interactive needs a terminal/);
+    expect((await clinvk(['sessions', 'show', '../etc'], { env })).code).toBe(1);
+    expect((await clinvk(['sessions', 'delete', first.session_id], { env })).code).toBe(0);
+    expect((await clinvk(['sessions', 'show', first.session_id], { env })).code).toBe(4);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isUnder, resolveWorkdir, workdirRefusal } from '../../runtime/workdir.ts';
+import { lines, rejection, setup } from './engine-helpers.ts';
+
+const inv = { backend: 'fake', prompt: 'hi' };
+const policy = (allowed: string[] = [], blocked: string[] = []) => ({ workdirPolicy: { allowed, blocked } });
+
+describe('workdir policy', () => {
+  it('isUnder matches whole path segments', () => {
+    expect(isUnder('/etc', '/etc')).toBe(true);
+    expect(isUnder('/etc/x', '/etc/')).toBe(true);
+    expect(isUnder('/etc2', '/etc')).toBe(false);
+    expect(isUnder('/anything', '/')).toBe(true);
+  });
+
+  it('refuses /, built-in blocked prefixes and configured ones (which extend, not replace)', () => {
+    expect(workdirRefusal('/', { allowed: [], blocked: [] })).toMatch(/root directory/);
+    expect(workdirRefusal('/etc/nginx', { allowed: [], blocked: ['/data'] })).toMatch(/blocked prefix \/etc/);
+    expect(workdirRefusal('/data/x', { allowed: [], blocked: ['/data/'] })).toMatch(/blocked prefix \/data/);
+    expect(workdirRefusal('/home/u', { allowed: [], blocked: ['/data'] })).toBeUndefined();
+    expect(workdirRefusal('/srv/a', { allowed: ['/home'], blocked: [] })).toMatch(/outside the allowed prefixes/);
+    expect(workdirRefusal('/home/a', { allowed: ['/home'], blocked: [] })).toBeUndefined();
+  });
+
+  it('without a policy (CLI) relative paths are taken from cwd; with one they are refused', async () => {
+    const realpath = async (p: string) => p;
+    expect(await resolveWorkdir('sub/dir', { cwd: '/home/u', realpath })).toBe('/home/u/sub/dir');
+    expect(await resolveWorkdir(undefined, { cwd: '/home/u', realpath })).toBe('/home/u');
+    const e = await rejection(resolveWorkdir('sub', { cwd: '/home/u', realpath, policy: { allowed: [], blocked: [] } }));
+    expect(e).toMatchObject({ code: 'WORKDIR_FORBIDDEN', message: expect.stringMatching(/absolute/) });
+  });
+});
+
+describe('engine with a workdir policy (server)', () => {
+  const cases: [string, ReturnType<typeof policy>, string | undefined, RegExp | null][] = [
+    ['allowed prefix ok', policy(['/srv']), '/srv/app', null],
+    ['outside allowed', policy(['/srv']), '/home/u/proj', /outside the allowed/],
+    ['blocked built-in', policy(), '/etc', /blocked prefix \/etc/],
+    ['blocked configured', policy([], ['/srv/secret']), '/srv/secret/x', /blocked prefix \/srv\/secret/],
+    ['root', policy(), '/', /root directory/],
+    ['symlink into a blocked dir (resolved by realpath)', policy(['/home']), '/home/u/link', /\/etc\/secret is inside the blocked prefix \/etc/],
+    ['symlink out of the allowed prefix', policy(['/srv/allowed']), '/srv/allowed/link', /\/srv\/other is outside/],
+    ['default workdir is checked too', policy(['/srv']), undefined, /outside the allowed/],
+  ];
+  for (const [name, pol, workdir, err] of cases) {
+    it(name, async () => {
+      const { engine, calls } = setup(lines([]), pol);
+      const run = engine.plan({ ...inv, ...(workdir !== undefined ? { workdir } : {}) });
+      if (err === null) {
+        expect((await run).cwd).toBe(workdir);
+      } else {
+        const e = await rejection(run);
+        expect(e.code).toBe('WORKDIR_FORBIDDEN');
+        expect(e.message).toMatch(err);
+      }
+      expect(calls).toHaveLength(0);
+    });
+  }
+
+  it('the CLI (no policy) may use any existing directory, symlinks resolved', async () => {
+    const { engine } = setup(lines([]));
+    expect((await engine.plan({ ...inv, workdir: '/home/u/link' })).cwd).toBe('/etc/secret');
+  });
+});
