@@ -12,8 +12,8 @@ async function parseText(text: string, source: string): Promise<unknown> {
     return JSON.parse(trimmed) as unknown;
   } catch {
     try {
-      const YAML = await import('yaml');
-      return YAML.parse(trimmed) as unknown;
+      const { parseYaml } = await import('./yaml.ts');
+      return parseYaml(trimmed) as unknown;
     } catch (err) {
       throw new ClinvkError('INVALID_INPUT', `${source}: neither JSON nor YAML (${(err as Error).message.split('\n')[0]})`);
     }

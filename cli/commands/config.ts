@@ -13,8 +13,8 @@ export class ConfigShowCommand extends ConfigCommand {
   async execute(): Promise<number> {
     try {
       const rt = await this.runtime();
-      const YAML = await import('yaml');
-      this.context.stdout.write(`# ${rt.configPath}\n${YAML.stringify(rt.config)}`);
+      const { stringifyYaml } = await import('../yaml.ts');
+      this.context.stdout.write(`# ${rt.configPath}\n${stringifyYaml(rt.config)}`);
       return 0;
     } catch (err) {
       return reportError(err, this.context.stderr);

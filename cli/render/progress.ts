@@ -27,12 +27,12 @@ export function createProgress(tasks: Pick<Task, 'backend' | 'name'>[], stderr: 
 
   return {
     onProgress(e: ProgressEvent) {
-      if (quiet) return;
       if (e.type === 'warning') {
         stderr.write(`warning: ${e.message}\n`);
         drawn = 0;
         return;
       }
+      if (quiet) return;
       if (e.type === 'task_start') {
         state[e.index] = 'running';
         started[e.index] = Date.now();

@@ -126,7 +126,13 @@ describe('clinvk <prompt>', () => {
 
 describe('sessions and -c', () => {
   it.each([
-    ['codex', (argv: string[], id: string) => expect(argv.slice(argv.indexOf('exec'), argv.indexOf('exec') + 2)).toEqual(['exec', 'resume']) && expect(argv.slice(-2)).toEqual([id, 'again'])],
+    [
+      'codex',
+      (argv: string[], id: string) => {
+        expect(argv.slice(argv.indexOf('exec'), argv.indexOf('exec') + 2)).toEqual(['exec', 'resume']);
+        expect(argv.slice(-2)).toEqual([id, 'again']);
+      },
+    ],
     ['claude', (argv: string[], id: string) => expect(argv[argv.indexOf('--resume') + 1]).toBe(id)],
     ['gemini', (argv: string[], id: string) => expect(argv[argv.indexOf('--resume') + 1]).toBe(id)],
   ])('%s: -c resumes the native session; the session shows 2 turns and summed usage', async (backend, checkArgv) => {
@@ -160,5 +166,32 @@ describe('sessions and -c', () => {
     expect((await clinvk(['sessions', 'show', '../etc'], { env })).code).toBe(1);
     expect((await clinvk(['sessions', 'delete', first.session_id], { env })).code).toBe(0);
     expect((await clinvk(['sessions', 'show', first.session_id], { env })).code).toBe(4);
+  });
+});
+
+describe('clinvk config and version', () => {
+  it('set validates and keeps the file; get and show read it back', async () => {
+    const { env, home } = sandbox();
+    expect((await clinvk(['config', 'set', 'backends.codex.model', 'gpt-x'], { env })).code).toBe(0);
+    expect((await clinvk(['config', 'set', 'default_backend', 'gemini'], { env })).code).toBe(0);
+    expect((await clinvk(['config', 'get', 'backends.codex.model'], { env })).stdout).toBe('gpt-x\n');
+    const bad = await clinvk(['config', 'set', 'server.port', 'not-a-number'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/server\.port/);
+    const show = await clinvk(['config', 'show'], { env });
+    expect(show.stdout).toContain(`# ${join(home, '.clinvk', 'config.yaml')}`);
+    expect(show.stdout).toMatch(/default_backend: gemini/);
+    // The new default backend is used.
+    expect((await clinvk(['-o', 'text', 'hi'], { env })).stdout).toContain('fake gemini');
+  });
+
+  it('version lists ours and each installed backend', async () => {
+    const { env } = sandbox();
+    const r = await clinvk(['version'], { env });
+    expect(r.stdout).toMatch(/^clinvk \d+\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/claude\s+2\.1\.330/);
+    expect(r.stdout).toMatch(/codex\s+.*0\.169\.0/);
+    expect((await clinvk(['--version'], { env })).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await clinvk(['--help'], { env })).stdout).toMatch(/clinvk sessions list/);
   });
 });

@@ -164,22 +164,37 @@ describe('`clinvk serve` (built CLI)', () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('prints its URL for --port 0, serves a prompt, and exits 0 on SIGTERM', async () => {
-    child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: baseEnv(), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+  async function startCli(env: Record<string, string> = {}) {
+    const proc = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: baseEnv(env), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
     let out = '';
     let err = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
     await until(() => /backends: /.test(out), 10_000).catch(() => {
       throw new Error(`serve did not start:\n${out}\n${err}`);
     });
-    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    return { proc, out, url: /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!, exited, stderr: () => err };
+  }
+
+  it('prints its URL for --port 0, serves a prompt, and exits 0 on SIGTERM', async () => {
+    const { proc, out, url, exited } = await startCli();
     expect(out).toMatch(/API keys: off/);
     expect(out).toMatch(/claude \(available\)/);
     const res = await post(`${url}/api/v1/prompt`, { backend: 'claude', prompt: 'hi', ephemeral: true });
     expect((await res.json()).exit_code).toBe(0);
-    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
+    proc.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('on SIGTERM lets a run in flight finish, then exits 0', async () => {
+    const { proc, url, exited, stderr } = await startCli({ FAKE_CHUNK_DELAY_MS: '200', FAKE_CHUNKS: '3' });
+    const pending = post(`${url}/api/v1/prompt`, { backend: 'claude', prompt: 'slow', ephemeral: true }).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 250));
+    proc.kill('SIGTERM');
+    expect(await pending).toMatchObject({ exit_code: 0 });
+    expect(await exited).toBe(0);
+    expect(stderr()).toMatch(/shutting down/);
   });
 });
