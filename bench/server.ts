@@ -9,13 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../handlers/app.ts';
 import { serve } from '../runtime/node/server.ts';
 
-export interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  limit?: string;
-  ok?: boolean;
-}
+import type { Row } from './measure.ts';
 
 const FAKES = fileURLToPath(new URL('../test/fixtures/fake-clis', import.meta.url));
 const LEVELS = [1, 16, 64];
