@@ -3,7 +3,7 @@ import { Router, type IRequest } from 'itty-router';
 import { isClinvkError } from '../runtime/contract.ts';
 import { countTokens, createMessage, type AnthropicContext } from './anthropic/messages.ts';
 import { anthropicError } from './anthropic/errors.ts';
-import { httpStatusFor } from './http-status.ts';
+import { thrownToResponse } from './errors.ts';
 
 export function createAnthropicSurface(ctx: AnthropicContext) {
   const router = Router<IRequest, [AbortSignal]>({ base: '/anthropic/v1' })
@@ -20,8 +20,6 @@ export function createAnthropicSurface(ctx: AnthropicContext) {
 }
 
 export function anthropicFailure(err: unknown): Response {
-  if (!isClinvkError(err)) return anthropicError(500, 'internal error: the server failed to handle the request');
-  if (err.details?.notFound) return anthropicError(404, err.message);
-  const message = err.hint ? `${err.message} (${err.hint})` : err.message;
-  return anthropicError(httpStatusFor(err.code), message);
+  if (isClinvkError(err) && err.details?.notFound) return anthropicError(404, err.message);
+  return thrownToResponse('anthropic', err).response;
 }

@@ -6,7 +6,7 @@ import { chatCompletions, type OpenAiContext } from './openai/chat.ts';
 import { openaiError } from './openai/errors.ts';
 import { getModel, listModels } from './openai/models.ts';
 import { createResponse, getResponse, type ResponseStore } from './openai/responses.ts';
-import { httpStatusFor } from './http-status.ts';
+import { thrownToResponse } from './errors.ts';
 
 export interface OpenAiSurfaceOptions extends OpenAiContext {
   config: Config;
@@ -33,8 +33,6 @@ export function createOpenAiSurface(opts: OpenAiSurfaceOptions) {
 
 /** A thrown error (invalid input caught by the engine, or a bug) as an OpenAI error response. */
 export function openaiFailure(err: unknown): Response {
-  if (!isClinvkError(err)) return openaiError(500, 'internal error: the server failed to handle the request', { type: 'server_error' });
-  if (err.details?.notFound) return openaiError(404, err.message, { code: 'model_not_found', param: 'model' });
-  const message = err.hint ? `${err.message} (${err.hint})` : err.message;
-  return openaiError(httpStatusFor(err.code), message, { code: err.code.toLowerCase() });
+  if (isClinvkError(err) && err.details?.notFound) return openaiError(404, err.message, { code: 'model_not_found', param: 'model' });
+  return thrownToResponse('openai', err).response;
 }

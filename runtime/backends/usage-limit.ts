@@ -53,7 +53,7 @@ export function parseRetryAfter(message: string, now: Date = new Date()): number
   const epoch = /\|(\d{10})\b/.exec(message);
   if (epoch?.[1] !== undefined) return Math.max(0, Number(epoch[1]) - Math.floor(now.getTime() / 1000));
 
-  const rel = /\b(?:try again|retry|resets?|available again)\s+in\s+((?:\d+(?:\.\d+)?\s*[a-z]+[\s,]*(?:and\s+)?)+)/i.exec(message);
+  const rel = /\b(?:try again|retry|resets?|available again)\s+(?:in|after)\s+((?:\d+(?:\.\d+)?\s*[a-z]+[\s,]*(?:and\s+)?)+)/i.exec(message);
   if (rel?.[1] !== undefined) {
     let total = 0;
     for (const m of rel[1].matchAll(/(\d+(?:\.\d+)?)\s*(d|h|m|s)[a-z]*/gi)) {
