@@ -1,5 +1,6 @@
 // Newline-delimited JSON streams (the REST `stream-json` output): one event per line, flushed as it
-// happens. Heartbeats are empty lines, which NDJSON readers skip, so idle proxies keep the stream.
+// happens. While the backend is silent a `{"type":"heartbeat"}` line goes out, so idle proxies and
+// clients keep the stream (readers that do not know the type skip it).
 import { streamResponse } from './sse.ts';
 
 export const NDJSON_HEADERS = {
@@ -14,6 +15,6 @@ export function ndjsonResponse(values: AsyncIterable<unknown>, opts: { heartbeat
   async function* lines() {
     for await (const v of values) yield encoder.encode(`${JSON.stringify(v)}\n`);
   }
-  const blank = encoder.encode('\n');
-  return streamResponse(lines(), { heartbeatMs: opts.heartbeatMs ?? 0, heartbeat: () => blank, headers: { ...NDJSON_HEADERS, ...opts.headers } });
+  const heartbeat = encoder.encode('{"type":"heartbeat"}\n');
+  return streamResponse(lines(), { heartbeatMs: opts.heartbeatMs ?? 0, heartbeat: () => heartbeat, headers: { ...NDJSON_HEADERS, ...opts.headers } });
 }
