@@ -65,7 +65,7 @@ async function atomicWrite(dir: string, name: string, data: string): Promise<voi
 export function createSessionStore(opts: SessionStoreOptions): SessionStore & { dir: string } {
   const { dir } = opts;
   const now = opts.now ?? Date.now;
-  const staleMs = Math.max(2000, opts.staleMs ?? 3000);
+  const staleMs = Math.max(2000, opts.staleMs ?? 2000);
   let queue: Promise<unknown> = Promise.resolve();
 
   const fileOf = (id: string) => join(dir, `${checkId(id)}.json`);
