@@ -1,7 +1,7 @@
 // Parser of `claude -p --output-format stream-json --verbose --include-partial-messages` (one JSON
 // event per line) and of `--output-format json` (one result object, or an array of every event with
 // --verbose). Shapes: backends-detail.md §1.4–1.6 and cli-samples-real/claude-2.1.330/.
-import { arr, contentText, isObj, jsonLines, num, skipped, stderrMessage, str, type Json } from './jsonl.ts';
+import { arr, bufferedJson, contentText, isObj, jsonLines, num, skipped, stderrMessage, str, type Json } from './jsonl.ts';
 import type { BackendEvent, OutputParser } from './types.ts';
 import { classifyFailure } from './usage-limit.ts';
 
@@ -149,28 +149,10 @@ export function createClaudeParser(format: 'stream-json' | 'json' = 'stream-json
     return { line: jsonLines(NAME, handle), end: (exit) => failureFromExit(state, exit) };
   }
   // json: one object, or (with --verbose) an array of every stream event. Buffer, parse at the end.
-  const lines: string[] = [];
-  return {
-    line: (l) => {
-      lines.push(l);
-      return [];
-    },
-    end: (exit) => {
-      const body = lines.join('\n').trim();
-      const out: BackendEvent[] = [];
-      if (body !== '') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          parsed = undefined;
-        }
-        const items = Array.isArray(parsed) ? parsed : [parsed];
-        for (const item of items) out.push(...(isObj(item) ? safe(handle, item, body) : [skipped(NAME, body)]));
-      }
-      return [...out, ...failureFromExit(state, exit)];
-    },
-  };
+  return bufferedJson(
+    (parsed, body) => (Array.isArray(parsed) ? parsed : [parsed]).flatMap((item) => (isObj(item) ? safe(handle, item, body) : [skipped(NAME, body)])),
+    (exit) => failureFromExit(state, exit),
+  );
 }
 
 function safe(handle: (o: Json) => BackendEvent[], o: Json, raw: string): BackendEvent[] {

@@ -2,7 +2,7 @@
 // pretty-printed object, no trailing newline). Shapes: backends-detail.md §3.3–3.5 and
 // cli-samples-real/gemini-0.61.0/. Fatal errors before the run (auth, trust, bad input) come on
 // stderr, as a JSON object in json mode and as plain text otherwise.
-import { isObj, jsonLines, num, skipped, stderrMessage, str, stripAnsi, type Json } from './jsonl.ts';
+import { bufferedJson, isObj, jsonLines, num, skipped, stderrMessage, str, stripAnsi, type Json } from './jsonl.ts';
 import type { BackendEvent, OutputParser } from './types.ts';
 import { classifyFailure } from './usage-limit.ts';
 
@@ -166,34 +166,15 @@ export function createGeminiParser(format: 'stream-json' | 'json' = 'stream-json
     return { line, end: fromExit };
   }
 
-  const lines: string[] = [];
-  return {
-    line: (l) => {
-      lines.push(l);
-      return [];
-    },
-    end: (exit) => {
-      const body = lines.join('\n').trim();
-      const out: BackendEvent[] = [];
-      if (body !== '') {
-        let o: unknown;
-        try {
-          o = JSON.parse(body);
-        } catch {
-          o = undefined;
-        }
-        if (!isObj(o)) out.push(skipped(NAME, body));
-        else {
-          out.push(...session(str(o.session_id)));
-          if (isObj(o.stats)) out.push(usageFromStats(o.stats));
-          for (const w of Array.isArray(o.warnings) ? o.warnings : []) if (typeof w === 'string') out.push({ kind: 'warning', message: w });
-          if (isObj(o.error)) {
-            fatal = true;
-            out.push(fatalError(str(o.error.message) ?? 'gemini failed', num(o.error.code)));
-          } else if (typeof o.response === 'string') out.push({ kind: 'final', text: o.response });
-        }
-      }
-      return [...out, ...fromExit(exit)];
-    },
-  };
+  return bufferedJson((o, body) => {
+    if (!isObj(o)) return [skipped(NAME, body)];
+    const out: BackendEvent[] = [...session(str(o.session_id))];
+    if (isObj(o.stats)) out.push(usageFromStats(o.stats));
+    for (const w of Array.isArray(o.warnings) ? o.warnings : []) if (typeof w === 'string') out.push({ kind: 'warning', message: w });
+    if (isObj(o.error)) {
+      fatal = true;
+      out.push(fatalError(str(o.error.message) ?? 'gemini failed', num(o.error.code)));
+    } else if (typeof o.response === 'string') out.push({ kind: 'final', text: o.response });
+    return out;
+  }, fromExit);
 }

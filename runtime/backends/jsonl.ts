@@ -40,6 +40,36 @@ export function jsonLines(backend: string, handle: (obj: Json) => BackendEvent[]
 
 /** Removes ANSI colour codes (gemini colours its trust message red). */
 // eslint-disable-next-line no-control-regex
+/**
+ * A parser for one-object outputs (`--output-format json`): keep every line, parse the whole body once the
+ * process has exited. `onBody` gets the parsed value (undefined when it is not JSON) and the raw text.
+ */
+export function bufferedJson(
+  onBody: (parsed: unknown, body: string) => BackendEvent[],
+  onExit: (exit: { code: number | null; stderr: string }) => BackendEvent[],
+): { line(line: string): BackendEvent[]; end(exit: { code: number | null; stderr: string }): BackendEvent[] } {
+  const lines: string[] = [];
+  return {
+    line: (l) => {
+      lines.push(l);
+      return [];
+    },
+    end: (exit) => {
+      const body = lines.join('\n').trim();
+      let parsed: unknown;
+      if (body !== '') {
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      const out = body === '' ? [] : onBody(parsed, body);
+      return [...out, ...onExit(exit)];
+    },
+  };
+}
+
 export const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
 /**
