@@ -9,6 +9,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Runtime } from '../runtime/contract.ts';
+import { RunTable } from './run-table.ts';
 import { createMcpServer, type McpServerOptions } from './server.ts';
 
 export interface McpHttpOptions extends McpServerOptions {
@@ -45,7 +46,9 @@ function counted(runtime: Runtime, entry: { active: number }): Runtime {
 }
 
 export function createMcpHttpHandler(runtime: Runtime, opts: McpHttpOptions = {}): (req: Request) => Promise<Response> {
-  return opts.stateless ? statelessHandler(runtime, opts) : statefulHandler(runtime, opts);
+  // One table for every session and request of this endpoint: a run started in one call is read in another.
+  const shared = { ...opts, runs: opts.runs ?? new RunTable() };
+  return shared.stateless ? statelessHandler(runtime, shared) : statefulHandler(runtime, shared);
 }
 
 function statelessHandler(runtime: Runtime, opts: McpHttpOptions) {

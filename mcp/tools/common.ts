@@ -4,12 +4,18 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { isClinvkError, type Runtime } from '../../runtime/contract.ts';
+import type { RunTable } from '../run-table.ts';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export interface ToolContext {
   runtime: Runtime;
   defaultBackend: string;
+  /** Background runs and kept large answers (shared by every MCP session of one server). */
+  runs: RunTable;
+  /** Answers larger than this (estimated tokens) are returned in pages. */
+  pageTokens: number;
+  pageChars: number;
 }
 
 /**

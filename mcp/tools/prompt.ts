@@ -8,6 +8,7 @@ import { resultToJson } from '../../runtime/wire.ts';
 import { runFields, toInvocation } from '../../handlers/schemas/requests.ts';
 import { plain, progressReporter, safely, type Extra, type ToolContext } from './common.ts';
 import { runResultOutput } from './output-schemas.ts';
+import { pageOf } from '../run-table.ts';
 
 /** The run fields an agent needs, reused from the REST schema with descriptions written for agents. */
 export const promptInput = {
@@ -40,6 +41,14 @@ export function registerPrompt(server: McpServer, ctx: ToolContext): void {
         if (ev.type === 'text') progress.send(ev.text);
       });
       await progress.flush();
+      // Too large for one tool result: keep it and hand out the first page, never a silent cut.
+      if (!result.error && result.output.length > ctx.pageChars) {
+        const run = ctx.runs.keep(result);
+        const first = pageOf(result.output, 1, ctx.pageChars);
+        const r = runToolResult({ ...result, output: first.text });
+        r.content.push({ type: 'text', text: `[page 1 of ${first.pages}: the answer is ${result.output.length} characters; call clinvk_result with run_id "${run.id}" and page 2 for the rest]` });
+        return r;
+      }
       return runToolResult(result);
     }),
   );

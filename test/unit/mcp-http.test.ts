@@ -52,13 +52,15 @@ const toolsList = (sessionId?: string) =>
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   });
 
+const TOOL_COUNT = 10;
+
 describe('stateful /mcp', () => {
   it('opens a session, lists tools, streams progress over SSE and ends the session on close', async () => {
     const rt = fakeRuntime(() => ({ chunks: ['one ', 'two ', 'three'] }));
     const { handler, fetch } = setup(rt);
     const { client, transport } = await connect(fetch);
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listTools()).tools).toHaveLength(TOOL_COUNT);
 
     const seen: string[] = [];
     const r = (await client.callTool({ name: 'clinvk_prompt', arguments: { prompt: 'count' } }, undefined, { onprogress: (p) => seen.push(p.message ?? '') })) as CallToolResult;
@@ -101,7 +103,7 @@ describe('stateful /mcp', () => {
 
     now = 5000;
     expect((await handler(toolsList(idleId))).status).toBe(404); // idle: swept
-    expect((await busy.client.listTools()).tools).toHaveLength(6); // busy: kept
+    expect((await busy.client.listTools()).tools).toHaveLength(TOOL_COUNT); // busy: kept
     release();
     await call;
   });
