@@ -17,6 +17,8 @@ export interface McpServerOptions {
   runs?: RunTable;
   /** Answers larger than this many (estimated) tokens come in pages. Default 20,000 (Claude Code refuses results over ~25,000). */
   pageTokens?: number;
+  /** Progress heartbeat while a backend is silent (ms). Default 15,000. */
+  heartbeatMs?: number;
 }
 
 export const TOOL_NAMES = [
@@ -34,7 +36,7 @@ Large answers come in pages: follow next_page with clinvk_result.`;
 export function createMcpServer(runtime: Runtime, opts: McpServerOptions = {}): McpServer {
   const server = new McpServer({ name: 'clinvk', title: 'clinvk', version: runtime.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   const pageTokens = opts.pageTokens ?? 20_000;
-  const ctx: ToolContext = { runtime, defaultBackend: opts.defaultBackend ?? 'claude', runs: opts.runs ?? new RunTable(), pageTokens, pageChars: pageChars(pageTokens) };
+  const ctx: ToolContext = { runtime, defaultBackend: opts.defaultBackend ?? 'claude', runs: opts.runs ?? new RunTable(), pageTokens, pageChars: pageChars(pageTokens), heartbeatMs: opts.heartbeatMs ?? 15_000 };
   registerPrompt(server, ctx);
   registerOrchestration(server, ctx);
   registerBackends(server, ctx);

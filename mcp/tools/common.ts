@@ -16,6 +16,8 @@ export interface ToolContext {
   /** Answers larger than this (estimated tokens) are returned in pages. */
   pageTokens: number;
   pageChars: number;
+  /** While the backend is silent, a progress notification this often keeps the call alive. 0 = never. */
+  heartbeatMs: number;
 }
 
 /**
@@ -24,19 +26,34 @@ export interface ToolContext {
  * so they keep their order without making the run wait for the transport; `flush()` before
  * returning the result so every delta leaves before the response does.
  */
-export function progressReporter(extra: Extra) {
+export function progressReporter(extra: Extra, heartbeatMs = 0) {
   const token = extra._meta?.progressToken;
   let count = 0;
+  let last = Date.now();
   let queue: Promise<unknown> = Promise.resolve();
+  const notify = (message: string) => {
+    const progress = ++count;
+    last = Date.now();
+    queue = queue
+      .then(() => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token!, progress, message } }))
+      .catch(() => undefined); // a closed transport must not fail the run
+  };
+  // Clients drop calls that stay silent (many after ~60 s) unless progress resets their timeout.
+  const timer =
+    token !== undefined && heartbeatMs > 0
+      ? setInterval(() => {
+          if (Date.now() - last >= heartbeatMs) notify('(still working)');
+        }, Math.min(heartbeatMs, 1000))
+      : undefined;
   return {
     send(message: string): void {
       if (token === undefined || message === '') return;
-      const progress = ++count;
-      queue = queue
-        .then(() => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }))
-        .catch(() => undefined); // a closed transport must not fail the run
+      notify(message);
     },
-    flush: () => queue,
+    flush: () => {
+      clearInterval(timer);
+      return queue;
+    },
   };
 }
 

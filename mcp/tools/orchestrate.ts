@@ -29,8 +29,8 @@ const parallelInput = {
 };
 
 /** Streams each task's text as progress, tagged with the task it belongs to. */
-function orchestrationProgress(extra: Extra) {
-  const progress = progressReporter(extra);
+function orchestrationProgress(extra: Extra, heartbeatMs: number) {
+  const progress = progressReporter(extra, heartbeatMs);
   const labels = new Map<number, string>();
   const onProgress = (e: ProgressEvent): void => {
     if (e.type === 'task_start') {
@@ -69,7 +69,7 @@ export function registerOrchestration(server: McpServer, ctx: ToolContext): void
     },
     safely(async (args: z.infer<typeof compareRequestSchema>, extra: Extra) => {
       const { backend: _none, ...base } = toInvocation(args, '');
-      const p = orchestrationProgress(extra);
+      const p = orchestrationProgress(extra, ctx.heartbeatMs);
       const summary = await compare(ctx.runtime, base, args.backends ?? 'all', { signal: extra.signal, onProgress: p.onProgress, ...(args.sequential !== undefined ? { sequential: args.sequential } : {}) });
       await p.flush();
       const json = compareToJson(summary) as z.infer<typeof compareOutput>;
@@ -88,7 +88,7 @@ export function registerOrchestration(server: McpServer, ctx: ToolContext): void
       annotations: { openWorldHint: true },
     },
     safely(async (args: z.infer<typeof chainRequestSchema>, extra: Extra) => {
-      const p = orchestrationProgress(extra);
+      const p = orchestrationProgress(extra, ctx.heartbeatMs);
       const summary = await chain(
         ctx.runtime,
         args.steps.map((s) => withName(s, ctx.defaultBackend)),
@@ -111,7 +111,7 @@ export function registerOrchestration(server: McpServer, ctx: ToolContext): void
       annotations: { openWorldHint: true },
     },
     safely(async (args: Omit<z.infer<typeof parallelRequestSchema>, 'output_dir'>, extra: Extra) => {
-      const p = orchestrationProgress(extra);
+      const p = orchestrationProgress(extra, ctx.heartbeatMs);
       const summary = await parallel(
         ctx.runtime,
         args.tasks.map((t) => withName(t, ctx.defaultBackend)),

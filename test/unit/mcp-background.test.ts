@@ -78,3 +78,20 @@ describe('large answers come in pages', () => {
     expect(pages).toBe(whole);
   });
 });
+
+describe('heartbeats', () => {
+  it('a silent run sends progress while it works, so a client with a short timeout keeps waiting', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    setTimeout(() => release(), 1500);
+    const client = await connect(fakeRuntime(() => ({ chunks: ['done at last'], gate })), { heartbeatMs: 200 });
+    const beats: string[] = [];
+    const r = (await client.callTool({ name: 'clinvk_prompt', arguments: { prompt: 'quiet' } }, undefined, {
+      timeout: 700,
+      resetTimeoutOnProgress: true,
+      onprogress: (p) => beats.push(p.message ?? ''),
+    })) as CallToolResult;
+    expect(text(r)).toBe('done at last');
+    expect(beats.filter((b) => b === '(still working)').length).toBeGreaterThan(2);
+  });
+});
