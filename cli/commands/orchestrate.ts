@@ -2,6 +2,7 @@
 // Exit codes: 0 all ok, 1 some failed, 2 invalid input or no backend available.
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import type { Task, TaskOutcome } from '../../runtime/orchestrate.ts';
@@ -15,12 +16,12 @@ import { table } from '../render/table.ts';
 const category = 'Orchestration';
 
 /** Invalid input (a bad file, no backend) is exit 2 for these commands. */
-function orchestrationError(err: unknown, stderr: NodeJS.WritableStream): number {
-  const code = reportError(err, stderr as never);
+function orchestrationError(err: unknown, stderr: Writable): number {
+  const code = reportError(err, stderr);
   return isClinvkError(err) && ['INVALID_INPUT', 'UNKNOWN_BACKEND', 'BACKEND_UNAVAILABLE', 'CONFIG_INVALID'].includes(err.code) ? 2 : code;
 }
 
-async function source(file: string | undefined, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<{ text: string; name: string }> {
+async function source(file: string | undefined, stdin: Readable & { isTTY?: boolean }): Promise<{ text: string; name: string }> {
   if (file && file !== '-') {
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new ClinvkError('INVALID_INPUT', `${file}: cannot read it (${err.code ?? err.message})`);
@@ -28,7 +29,7 @@ async function source(file: string | undefined, stdin: NodeJS.ReadableStream & {
     return { text, name: file };
   }
   if (stdin.isTTY && file !== '-') throw new ClinvkError('INVALID_INPUT', 'no tasks: pass -f FILE, or pipe JSON/YAML on stdin');
-  return { text: await readAll(stdin as never), name: 'stdin' };
+  return { text: await readAll(stdin), name: 'stdin' };
 }
 
 function summaryTable(outcomes: TaskOutcome[], width: number): string {
