@@ -1,12 +1,12 @@
 // The official OpenAI and Anthropic SDKs against a live server driving the fake CLIs.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRunner, type Runner } from '../workerd/runner.ts';
-import { fakeLog } from './cli-helpers.ts';
+import { alive, fakeLog } from './cli-helpers.ts';
 
 let server: Runner;
 let limited: Runner;
@@ -96,5 +96,31 @@ describe('Anthropic SDK against clinvk serve', () => {
     const ask = (client: Anthropic) => client.messages.create({ model: 'codex', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
     await expect(ask(anthropic(server.url, 'nope'))).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
     await expect(ask(anthropic(limited.url))).rejects.toBeInstanceOf(Anthropic.RateLimitError);
+  });
+});
+
+describe('client disconnect on the compatible surfaces', () => {
+  it.each([
+    ['/openai/v1/chat/completions', { model: 'claude', stream: true, messages: [{ role: 'user', content: 'hang' }] }],
+    ['/anthropic/v1/messages', { model: 'gemini', max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'hang' }] }],
+  ])('%s: closing the stream kills the backend and its children', async (path, body) => {
+    const dir = mkdtempSync(join(tmpdir(), 'disconnect-'));
+    const hanging = await startRunner({ env: { FAKE_HANG: '1', FAKE_LOG: join(dir, 'log'), FAKE_SPAWN_CHILD: join(dir, 'child') } });
+    try {
+      const controller = new AbortController();
+      const res = await fetch(`${hanging.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: controller.signal });
+      const reader = res.body!.getReader();
+      await reader.read(); // the stream is open and the backend is running
+      while (fakeLog(join(dir, 'log')).length === 0) await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+      const pid = fakeLog(join(dir, 'log'))[0]!.pid;
+      const child = Number(readFileSync(join(dir, 'child'), 'utf8'));
+      const deadline = Date.now() + 5000;
+      while ((alive(pid) || alive(child)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(pid)).toBe(false);
+      expect(alive(child)).toBe(false);
+    } finally {
+      await hanging.close();
+    }
   });
 });
