@@ -9,6 +9,7 @@ const MODULES: Record<string, () => Promise<{ rows(): Promise<Row[]> }>> = {
   sessions: () => import('./sessions.ts'),
   parallel: () => import('./parallel.ts'),
   server: () => import('./server.ts'),
+  streams: () => import('./streams.ts'),
 };
 
 const only = process.argv.slice(2);
