@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The machine has two cores; process-heavy suites are slower when squeezed together.
     maxWorkers: 2,
+    // clipanion's ESM build imports a directory (`./platform`), which Node's ESM loader refuses;
+    // letting vite load it resolves the import, so unit tests can import cli/ modules.
+    server: { deps: { inline: ['clipanion'] } },
   },
 });

@@ -1,37 +1,52 @@
-// The clipanion CLI with every command registered. Loaded by main.ts only when a command runs.
-import { Builtins, Cli } from 'clipanion';
+// The clipanion CLI. Loaded by main.ts only when a command runs, and it loads only the commands
+// the arguments can reach: clipanion compiles one state machine over every registered command on
+// each run, and importing and compiling all of them would cost every `clinvk "prompt"` ~10 ms.
+import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { CLINVK_VERSION } from '../runtime/version.ts';
-import { ConfigGetCommand, ConfigSetCommand, ConfigShowCommand } from './commands/config.ts';
-import { McpCommand } from './commands/mcp.ts';
-import { ChainCommand, CompareCommand, ParallelCommand } from './commands/orchestrate.ts';
-import { PromptCommand } from './commands/prompt.ts';
-import { ResumeCommand } from './commands/resume.ts';
-import { ServeCommand } from './commands/serve.ts';
-import { sessionCommands } from './commands/sessions.ts';
-import { VersionCommand } from './commands/version.ts';
 
-export function createCli(colors: boolean): Cli {
+type Loader = () => Promise<CommandClass[]>;
+
+/** Each command group by the first word of its path. */
+const GROUPS: Record<string, Loader> = {
+  resume: async () => [(await import('./commands/resume.ts')).ResumeCommand],
+  sessions: async () => (await import('./commands/sessions.ts')).sessionCommands,
+  config: async () => {
+    const m = await import('./commands/config.ts');
+    return [m.ConfigShowCommand, m.ConfigGetCommand, m.ConfigSetCommand];
+  },
+  parallel: async () => [(await import('./commands/orchestrate.ts')).ParallelCommand],
+  compare: async () => [(await import('./commands/orchestrate.ts')).CompareCommand],
+  chain: async () => [(await import('./commands/orchestrate.ts')).ChainCommand],
+  serve: async () => [(await import('./commands/serve.ts')).ServeCommand],
+  mcp: async () => [(await import('./commands/mcp.ts')).McpCommand],
+  version: async () => [(await import('./commands/version.ts')).VersionCommand],
+};
+const prompt: Loader = async () => [(await import('./commands/prompt.ts')).PromptCommand];
+
+/** Words that ask for the whole command list. */
+const HELP = new Set(['-h', '--help', 'help']);
+
+/**
+ * The commands `argv` can reach. A first word that names a group loads that group; a bare
+ * `clinvk`, `--help` or `help` loads everything (the overview lists all commands); anything else
+ * is a prompt, as it would be with every command registered (the prompt command is the default).
+ */
+export async function commandsFor(argv: string[]): Promise<CommandClass[]> {
+  const head = argv[0];
+  if (head === undefined || HELP.has(head)) {
+    const all = await Promise.all([prompt(), ...Object.values(GROUPS).map((load) => load())]);
+    return all.flat();
+  }
+  const group = Object.hasOwn(GROUPS, head) ? GROUPS[head] : undefined;
+  return group ? group() : prompt();
+}
+
+export function createCli(colors: boolean, commands: CommandClass[]): Cli {
   const cli = new Cli({ binaryLabel: 'clinvk — one gateway to the AI coding CLIs', binaryName: 'clinvk', binaryVersion: CLINVK_VERSION, enableColors: colors });
-  const commands = [
-    PromptCommand,
-    ResumeCommand,
-    ...sessionCommands,
-    ConfigShowCommand,
-    ConfigGetCommand,
-    ConfigSetCommand,
-    ParallelCommand,
-    CompareCommand,
-    ChainCommand,
-    ServeCommand,
-    McpCommand,
-    VersionCommand,
-    Builtins.HelpCommand,
-    Builtins.VersionCommand,
-  ];
-  for (const c of commands) cli.register(c);
+  for (const c of [...commands, Builtins.HelpCommand, Builtins.VersionCommand]) cli.register(c);
   return cli;
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  return createCli(!!process.stdout.isTTY).run(argv, Cli.defaultContext);
+  return createCli(!!process.stdout.isTTY, await commandsFor(argv)).run(argv, Cli.defaultContext);
 }

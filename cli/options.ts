@@ -68,4 +68,10 @@ export abstract class ConfigCommand extends Command {
     const { createNodeRuntime } = await import('../runtime/node/index.ts');
     return createNodeRuntime({ env: process.env, cwd: process.cwd(), mode: 'cli', ...(this.config !== undefined ? { configPath: this.config } : {}) });
   }
+
+  /** The session store and config alone, for commands that start no run. */
+  protected async sessionStore() {
+    const { openSessionStore } = await import('../runtime/node/open-sessions.ts');
+    return openSessionStore({ env: process.env, ...(this.config !== undefined ? { configPath: this.config } : {}) });
+  }
 }

@@ -12,7 +12,7 @@ async function parseText(text: string, source: string): Promise<unknown> {
     return JSON.parse(trimmed) as unknown;
   } catch {
     try {
-      const { parseYaml } = await import('./yaml.ts');
+      const { parseYaml } = await import('../runtime/node/yaml.ts');
       return parseYaml(trimmed) as unknown;
     } catch (err) {
       throw new ClinvkError('INVALID_INPUT', `${source}: neither JSON nor YAML (${(err as Error).message.split('\n')[0]})`);

@@ -21,6 +21,8 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __clinvkCreateRequire } from 'node:module';\nconst require = __clinvkCreateRequire(import.meta.url);",
   },
+  // Required lazily at run time from node_modules (runtime/node/logger.ts): not parsed on every start.
+  external: ['pino', 'pino-pretty'],
   logLevel: 'warning',
   legalComments: 'none',
 });

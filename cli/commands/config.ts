@@ -13,7 +13,7 @@ export class ConfigShowCommand extends ConfigCommand {
   async execute(): Promise<number> {
     try {
       const rt = await this.runtime();
-      const { stringifyYaml } = await import('../yaml.ts');
+      const { stringifyYaml } = await import('../../runtime/node/yaml.ts');
       this.context.stdout.write(`# ${rt.configPath}\n${stringifyYaml(rt.config)}`);
       return 0;
     } catch (err) {

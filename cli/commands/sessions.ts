@@ -22,7 +22,7 @@ class SessionsListCommand extends ConfigCommand {
 
   async execute(): Promise<number> {
     try {
-      const rt = await this.runtime();
+      const rt = await this.sessionStore();
       const { sessionToJson } = await import('../../runtime/wire.ts');
       const { sessions, total } = await rt.sessions.list({ limit: this.limit, ...(this.backend ? { backend: this.backend } : {}), ...(this.status ? { status: this.status } : {}) });
       if (this.json) {
@@ -51,7 +51,7 @@ class SessionsShowCommand extends ConfigCommand {
   json = Option.Boolean('--json', false, { description: 'JSON output' });
   async execute(): Promise<number> {
     try {
-      const rt = await this.runtime();
+      const rt = await this.sessionStore();
       const { sessionToJson } = await import('../../runtime/wire.ts');
       const s = await rt.sessions.get(this.id);
       if (this.json) {
@@ -81,7 +81,7 @@ class SessionsDeleteCommand extends ConfigCommand {
   id = Option.String({ name: 'id' });
   async execute(): Promise<number> {
     try {
-      const rt = await this.runtime();
+      const rt = await this.sessionStore();
       const s = await rt.sessions.get(this.id);
       await rt.sessions.delete(s.id);
       this.context.stderr.write(`deleted ${s.id}\n`);
@@ -103,7 +103,7 @@ class SessionsCleanCommand extends ConfigCommand {
   dryRun = Option.Boolean('--dry-run', false, { description: 'Only list what would be deleted' });
   async execute(): Promise<number> {
     try {
-      const rt = await this.runtime();
+      const rt = await this.sessionStore();
       const days = this.olderThan === undefined ? rt.config.session.retention_days : parseAge(this.olderThan);
       if (days === undefined) throw new UsageError(`--older-than: "${this.olderThan}" is not an age (try 30d, 7 or 12h)`);
       if (days <= 0) {

@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseDocument, parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { BACKEND_NAMES, ClinvkError } from '../contract.ts';
 import { backendConfig, configSchema, type Config } from '../config.ts';
+
+/** yaml loads only when there is a file to read or write: most runs have none, and it costs start-up time. */
+const yaml = () => import('./yaml.ts');
 
 type Env = Record<string, string | undefined>;
 
@@ -39,13 +41,13 @@ export async function loadConfig(opts: { path?: string; env?: Env } = {}): Promi
       throw new ClinvkError('CONFIG_INVALID', `${path}: cannot read: ${(err as Error).message}`, { cause: err });
     }
   }
-  const raw = text === undefined ? {} : parseFile(path, text);
+  const raw = text === undefined ? {} : await parseFile(path, text);
   const config = applyEnv(validate(path, raw), env);
   return { config, path, home, exists: text !== undefined };
 }
 
-function parseFile(path: string, text: string): unknown {
-  const doc = parseDocument(text);
+async function parseFile(path: string, text: string): Promise<unknown> {
+  const doc = (await yaml()).parseDocument(text);
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => `${path}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     throw new ClinvkError('CONFIG_INVALID', lines.join('\n'), { hint: 'fix the YAML syntax, or move the file away to use defaults' });
@@ -86,21 +88,21 @@ function applyEnv(config: Config, env: Env): Config {
 type Kind = 'string' | 'number' | 'boolean' | 'array' | 'enum' | 'object' | 'record';
 interface SchemaNode {
   kind: Kind;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
 }
 
 /** The zod node at a dot key, with `default`/`optional` wrappers removed. */
 function nodeAt(parts: string[]): { node?: SchemaNode; parentKeys: string[]; failedAt: number } {
-  let cur = unwrap(configSchema as unknown as z.ZodType);
+  let cur = unwrap(configSchema as unknown as z.ZodMiniType);
   for (let i = 0; i < parts.length; i++) {
     const def = (cur as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
     if (def.type === 'object') {
-      const shape = def.shape as Record<string, z.ZodType>;
+      const shape = def.shape as Record<string, z.ZodMiniType>;
       const next = shape[parts[i]!];
       if (!next) return { parentKeys: Object.keys(shape), failedAt: i };
       cur = unwrap(next);
     } else if (def.type === 'record') {
-      cur = unwrap(def.valueType as z.ZodType);
+      cur = unwrap(def.valueType as z.ZodMiniType);
     } else {
       return { parentKeys: [], failedAt: i };
     }
@@ -109,12 +111,12 @@ function nodeAt(parts: string[]): { node?: SchemaNode; parentKeys: string[]; fai
   return { node: { kind: type as Kind, schema: cur }, parentKeys: [], failedAt: -1 };
 }
 
-function unwrap(s: z.ZodType): z.ZodType {
+function unwrap(s: z.ZodMiniType): z.ZodMiniType {
   let cur = s as unknown as { _zod: { def: { type: string; innerType?: unknown } } };
   while (['default', 'optional', 'nullable', 'prefault'].includes(cur._zod.def.type) && cur._zod.def.innerType) {
     cur = cur._zod.def.innerType as typeof cur;
   }
-  return cur as unknown as z.ZodType;
+  return cur as unknown as z.ZodMiniType;
 }
 
 function unknownKey(dotKey: string, parts: string[], failedAt: number, siblings: string[]): ClinvkError {
@@ -157,7 +159,7 @@ export function getConfigValue(config: Config, dotKey: string): unknown {
 
 const BOOLS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, on: true, off: false, '1': true, '0': false };
 
-function parseRaw(dotKey: string, node: SchemaNode, raw: string): unknown {
+async function parseRaw(dotKey: string, node: SchemaNode, raw: string): Promise<unknown> {
   const bad = (what: string) => new ClinvkError('INVALID_INPUT', `${dotKey}: expected ${what}, got "${raw}"`);
   const text = raw.trim();
   switch (node.kind) {
@@ -182,7 +184,8 @@ function parseRaw(dotKey: string, node: SchemaNode, raw: string): unknown {
   }
 }
 
-function parseYamlValue(dotKey: string, text: string): unknown {
+async function parseYamlValue(dotKey: string, text: string): Promise<unknown> {
+  const { parseYaml } = await yaml();
   try {
     return parseYaml(text);
   } catch (err) {
@@ -195,15 +198,15 @@ export async function setConfigValue(path: string, dotKey: string, rawValue: str
   const parts = splitKey(dotKey);
   const at = nodeAt(parts);
   if (!at.node || parts.length === 0) throw unknownKey(dotKey, parts, Math.max(at.failedAt, 0), at.parentKeys);
-  const value = parseRaw(dotKey, at.node, rawValue);
+  const value = await parseRaw(dotKey, at.node, rawValue);
   let text = '';
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ClinvkError('CONFIG_INVALID', `${path}: cannot read: ${(err as Error).message}`);
   }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) parseFile(path, text); // throws the formatted syntax error
+  const doc = (await yaml()).parseDocument(text);
+  if (doc.errors.length > 0) await parseFile(path, text); // throws the formatted syntax error
   if (doc.contents === null) (doc as { contents: unknown }).contents = doc.createNode({});
   doc.setIn(parts, value);
   validate(path, doc.toJS() ?? {});

@@ -1,7 +1,6 @@
 // createNodeRuntime: the engine wired to the real OS (spawner, PATH, sessions on disk, config, pino).
 // Every door on Node (CLI, server, MCP stdio) builds its Runtime here.
-import { realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
 import type { Invocation, Metrics, Runtime, RunEvent, SessionStore } from '../contract.ts';
 import type { Config } from '../config.ts';
 import { createEngine, type Engine, type RunPlan } from '../engine.ts';
@@ -9,7 +8,7 @@ import { CLINVK_VERSION } from '../version.ts';
 import { childEnv } from './child-env.ts';
 import { clinvkHome, configPath as defaultConfigPath, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { createSessionStore } from './sessions.ts';
+import { createSessionStore, sessionsDir } from './sessions.ts';
 import { createSpawner } from './spawner.ts';
 import { createVersionProbe, createWhich } from './which.ts';
 
@@ -45,7 +44,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   const log = createLogger({ mode, ...(opts.logLevel !== undefined ? { level: opts.logLevel } : config.unified_flags.verbose ? { level: 'debug' } : {}) });
   // The CLI never renders metrics: skip loading prom-client there.
   const metrics = mode === 'server' ? (await import('./metrics.ts')).createMetrics() : quietMetrics();
-  const sessions = countingStore(createSessionStore({ dir: join(home, 'sessions'), log }), metrics);
+  const sessions = countingStore(createSessionStore({ dir: sessionsDir(home), log }), metrics);
   const baseEnv = childEnv(env);
   const engine = createEngine({
     config,
@@ -53,6 +52,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     sessions,
     which: createWhich({ env, cwd }),
     realpath: (p) => realpath(p),
+    isDirectory: async (p) => (await stat(p)).isDirectory(),
     version: createVersionProbe({ env: baseEnv }),
     env: baseEnv,
     cwd,

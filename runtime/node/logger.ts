@@ -1,8 +1,19 @@
 // pino on stderr, so stdout stays clean for answers, JSON output and MCP stdio (STACK §8).
 // server: JSON lines; cli: readable lines (pino-pretty in-thread, no worker), quiet unless verbose.
-import pino from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { Logger } from '../contract.ts';
+
+/**
+ * pino and pino-pretty are required, not imported: the CLI loads them on the first line it actually
+ * prints (its level is `warn`, and most runs print none), so a plain `clinvk "prompt"` never pays
+ * for them. The build leaves both out of the bundle (scripts/build.mjs `external`), so these
+ * synchronous requires find the installed packages.
+ */
+const require = createRequire(import.meta.url);
+type Pino = typeof import('pino').default;
+type PinoLogger = import('pino').Logger;
+const loadPino = () => require('pino') as Pino;
+const loadPretty = () => require('pino-pretty') as (opts: import('pino-pretty').PrettyOptions) => { write(line: string): unknown };
 
 /**
  * Secrets never logged. pino takes exact paths and whole-segment wildcards only (`*.apiKey`);
@@ -32,19 +43,41 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/** pino's numbers for its level names. */
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
 export function createLogger(opts: LoggerOptions): Logger & { flush?(): void } {
   const level = opts.level ?? (opts.mode === 'cli' ? 'warn' : 'info');
   const redact = { paths: REDACT_PATHS, censor: '[REDACTED]' };
   if (opts.mode === 'cli') {
-    const stream = pretty({
-      destination: opts.destination ?? 2,
-      colorize: opts.destination ? false : process.stderr.isTTY === true,
-      translateTime: 'SYS:HH:MM:ss',
-      ignore: 'pid,hostname',
-      sync: true,
-    });
-    return pino({ level, redact, base: null }, stream);
+    let root: PinoLogger | undefined;
+    const make = () =>
+      (root ??= loadPino()(
+        { level, redact, base: null },
+        loadPretty()({
+          destination: opts.destination ?? 2,
+          colorize: opts.destination ? false : process.stderr.isTTY === true,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname',
+          sync: true,
+        }),
+      ));
+    return { ...lazyLogger(LEVELS[level] ?? LEVELS.warn!, make, []), flush: () => root?.flush() };
   }
+  const pino = loadPino();
   const dest = opts.destination ?? pino.destination({ fd: 2, sync: false });
   return pino({ level, redact, base: { app: 'clinvk' } }, dest);
+}
+
+/** A logger that creates the real one (and its children) only when a line passes the level. */
+function lazyLogger(threshold: number, make: () => PinoLogger, bindings: Record<string, unknown>[]): Logger {
+  let real: PinoLogger | undefined;
+  const at =
+    (name: 'debug' | 'info' | 'warn' | 'error') =>
+    (obj: unknown, msg?: string): void => {
+      if (LEVELS[name]! < threshold) return;
+      real ??= bindings.reduce<PinoLogger>((l, b) => l.child(b), make());
+      real[name](obj, msg);
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => lazyLogger(threshold, make, [...bindings, b]) };
 }

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { ClinvkError, emptyUsage, type Logger, type NewSession, type Session, type SessionFilter, type SessionStore } from '../contract.ts';
 import { sessionFromJson, sessionToJson, type SessionJson } from '../wire.ts';
 
@@ -16,6 +15,9 @@ export interface SessionStoreOptions {
   /** A holder that stopped refreshing its lock this long ago (crashed) loses it. */
   staleMs?: number;
 }
+
+/** Where the sessions of a clinvk home live. */
+export const sessionsDir = (home: string): string => join(home, 'sessions');
 
 const ID = /^[0-9a-f]{1,64}$/;
 const INDEX = 'index.json';
@@ -78,6 +80,8 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
       });
       let release: () => Promise<void>;
       try {
+        // Loaded on the first write: listing and reading sessions never need it.
+        const { default: lockfile } = await import('proper-lockfile');
         release = await lockfile.lock(dir, {
           lockfilePath: join(dir, '.lock'),
           realpath: false,
@@ -214,12 +218,14 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
     },
 
     async list(filter: SessionFilter = {}) {
-      const all = (await readIndex(false)).map(sessionFromJson);
-      const hit = all
-        .filter((s) => (!filter.backend || s.backend === filter.backend) && (!filter.status || s.status === filter.status) && (!filter.workingDir || s.workingDir === filter.workingDir))
-        .sort((a, b) => b.lastUsed.localeCompare(a.lastUsed));
+      // Filters and sorts the raw index entries and converts only the page: with 10,000 sessions
+      // converting (and localeCompare-sorting) every one costs more than reading the file.
+      const hit = (await readIndex(false))
+        .filter((e) => (!filter.backend || e.backend === filter.backend) && (!filter.status || e.status === filter.status) && (!filter.workingDir || e.working_dir === filter.workingDir))
+        .sort((a, b) => (a.last_used < b.last_used ? 1 : a.last_used > b.last_used ? -1 : 0));
       const offset = filter.offset ?? 0;
-      return { sessions: hit.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit), total: hit.length };
+      const page = hit.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
+      return { sessions: page.map(sessionFromJson), total: hit.length };
     },
 
     delete(idOrPrefix) {
