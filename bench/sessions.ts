@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyUsage, type Session } from '../runtime/contract.ts';
-import { createSessionStore } from '../runtime/node/sessions.ts';
+import { createSessionStore, formatIndex } from '../runtime/node/sessions.ts';
 import { sessionToJson } from '../runtime/wire.ts';
 import { CLINVK, interleavedMedians, median, round, timeRun, type Row } from './measure.ts';
 
@@ -24,7 +24,7 @@ function seed(dir: string) {
     writeFileSync(join(dir, `${s.id}.json`), JSON.stringify(sessionToJson(s)));
     entries.push(sessionToJson(s));
   }
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ version: 1, sessions: entries }));
+  writeFileSync(join(dir, 'index.json'), formatIndex(entries));
 }
 
 export async function rows(): Promise<Row[]> {

@@ -33,6 +33,19 @@ export function checkId(id: string): string {
 
 const newId = () => randomBytes(8).toString('hex');
 
+const byLastUsedDesc = (a: SessionJson, b: SessionJson) => (a.last_used < b.last_used ? 1 : a.last_used > b.last_used ? -1 : 0);
+const INDEX_HEAD = /^\{"version":2,"total":(\d+),"sessions":\[$/;
+
+/**
+ * index.json, most recently used first and one entry per line after a header line that carries the
+ * count, so a listing can read just the head (headOfIndex). Still one JSON document for every
+ * other reader (and for version-1 readers, which only look at `sessions`).
+ */
+export function formatIndex(entries: SessionJson[]): string {
+  const sorted = [...entries].sort(byLastUsedDesc);
+  return `{"version":2,"total":${sorted.length},"sessions":[\n${sorted.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
+}
+
 /** The index keeps whole sessions except a long first prompt, so `list` reads one file. */
 const indexEntry = (s: Session): SessionJson => ({ ...sessionToJson(s), initial_prompt: s.initialPrompt.slice(0, 200) });
 
@@ -150,7 +163,35 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
     return rebuilt;
   }
 
-  const writeIndex = (entries: SessionJson[]) => atomicWrite(dir, INDEX, JSON.stringify({ version: 1, sessions: entries }));
+  const writeIndex = (entries: SessionJson[]) => atomicWrite(dir, INDEX, formatIndex(entries));
+
+  /**
+   * The first `count` entries and the total, from the head of the index alone (it is written most
+   * recent first, one entry per line): `sessions list` at 10,000 sessions reads kilobytes, not the
+   * whole file. Undefined when the file is not in that layout or anything looks off; the caller
+   * then reads the whole index, which also repairs.
+   */
+  async function headOfIndex(count: number): Promise<{ entries: SessionJson[]; total: number } | undefined> {
+    const fh = await open(join(dir, INDEX), 'r').catch(() => undefined);
+    if (!fh) return undefined;
+    try {
+      for (let size = 64 * 1024; ; size *= 4) {
+        const buf = Buffer.alloc(size);
+        const { bytesRead } = await fh.read(buf, 0, size, 0);
+        const lines = buf.toString('utf8', 0, bytesRead).split('\n');
+        if (bytesRead === size) lines.pop(); // the last line may be cut short
+        const total = Number(INDEX_HEAD.exec(lines[0] ?? '')?.[1] ?? NaN);
+        if (!Number.isInteger(total)) return undefined;
+        const entries = lines.slice(1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l.endsWith(',') ? l.slice(0, -1) : l) as SessionJson);
+        if (entries.length >= Math.min(count, total)) return { entries: entries.slice(0, count), total };
+        if (bytesRead < size) return undefined; // fewer entries than the header says
+      }
+    } catch {
+      return undefined;
+    } finally {
+      await fh.close();
+    }
+  }
 
   async function putEntry(s: Session, entries?: SessionJson[]) {
     const list = (entries ?? (await readIndex(false))).filter((e) => e.id !== s.id);
@@ -218,12 +259,16 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
     },
 
     async list(filter: SessionFilter = {}) {
+      const offset = filter.offset ?? 0;
+      if (!filter.backend && !filter.status && !filter.workingDir && filter.limit !== undefined) {
+        const head = await headOfIndex(offset + filter.limit);
+        if (head) return { sessions: head.entries.slice(offset).map(sessionFromJson), total: head.total };
+      }
       // Filters and sorts the raw index entries and converts only the page: with 10,000 sessions
       // converting (and localeCompare-sorting) every one costs more than reading the file.
       const hit = (await readIndex(false))
         .filter((e) => (!filter.backend || e.backend === filter.backend) && (!filter.status || e.status === filter.status) && (!filter.workingDir || e.working_dir === filter.workingDir))
-        .sort((a, b) => (a.last_used < b.last_used ? 1 : a.last_used > b.last_used ? -1 : 0));
-      const offset = filter.offset ?? 0;
+        .sort(byLastUsedDesc);
       const page = hit.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
       return { sessions: page.map(sessionFromJson), total: hit.length };
     },

@@ -42,6 +42,37 @@ describe('session store', () => {
     expect(await store.count()).toBe(1);
   });
 
+  it('a limited listing reads the head of the index and agrees with the full listing', async () => {
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const dir = tempDir();
+    const store = createSessionStore({ dir, now: () => (t += 1000) });
+    const made = [];
+    for (let i = 0; i < 30; i++) made.push(await store.create(init(`p${i} "quoted"\nnew line ✓`)));
+    // An update moves an old session to the top.
+    await store.update(made[3]!.id, (s) => ({ ...s, lastUsed: new Date((t += 1000)).toISOString() }));
+    const full = await store.list();
+    const page = await store.list({ limit: 5, offset: 2 });
+    expect(page.total).toBe(30);
+    expect(page.sessions).toEqual(full.sessions.slice(2, 7));
+    expect((await store.list({ limit: 1 })).sessions[0]!.id).toBe(made[3]!.id);
+    // The file is still one JSON document, newest first.
+    const doc = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { version: number; total: number; sessions: { id: string }[] };
+    expect(doc).toMatchObject({ version: 2, total: 30 });
+    expect(doc.sessions.map((e) => e.id)).toEqual(full.sessions.map((s) => s.id));
+  });
+
+  it('a version-1 or damaged index head falls back to reading (and rebuilding) the whole index', async () => {
+    const dir = tempDir();
+    const store = createSessionStore({ dir });
+    const a = await store.create(init('one'));
+    const b = await store.create(init('two'));
+    const entries = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { sessions: unknown[] }).sessions;
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ version: 1, sessions: entries }));
+    expect((await store.list({ limit: 10 })).sessions.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
+    writeFileSync(join(dir, 'index.json'), '{"version":2,"total":2,"sessions":[\n{"id": broken\n');
+    expect((await store.list({ limit: 10 })).total).toBe(2);
+  });
+
   it('rejects anything that is not an id before touching the disk', async () => {
     const store = createSessionStore({ dir: tempDir() });
     for (const bad of ['../x', '/etc/passwd', '', 'abc/def', 'zz', '..']) {
