@@ -35,15 +35,17 @@ export async function commandsFor(argv: string[]): Promise<CommandClass[]> {
   const head = argv[0];
   if (head === undefined || HELP.has(head)) {
     const all = await Promise.all([prompt(), ...Object.values(GROUPS).map((load) => load())]);
-    return all.flat();
+    return [...all.flat(), Builtins.HelpCommand, Builtins.VersionCommand];
   }
   const group = Object.hasOwn(GROUPS, head) ? GROUPS[head] : undefined;
-  return group ? group() : prompt();
+  // `-h`/`-v` as the first word are clipanion's builtins; after a command word each command's own
+  // `--help` answers, so a group needs neither (one less thing in the state machine).
+  return group ? group() : [...(await prompt()), Builtins.HelpCommand, Builtins.VersionCommand];
 }
 
 export function createCli(colors: boolean, commands: CommandClass[]): Cli {
   const cli = new Cli({ binaryLabel: 'clinvk — one gateway to the AI coding CLIs', binaryName: 'clinvk', binaryVersion: CLINVK_VERSION, enableColors: colors });
-  for (const c of [...commands, Builtins.HelpCommand, Builtins.VersionCommand]) cli.register(c);
+  for (const c of commands) cli.register(c);
   return cli;
 }
 

@@ -69,9 +69,15 @@ export abstract class ConfigCommand extends Command {
     return createNodeRuntime({ env: process.env, cwd: process.cwd(), mode: 'cli', ...(this.config !== undefined ? { configPath: this.config } : {}) });
   }
 
-  /** The session store and config alone, for commands that start no run. */
+  /** The session store alone, for commands that start no run. */
   protected async sessionStore() {
     const { openSessionStore } = await import('../runtime/node/open-sessions.ts');
-    return openSessionStore({ env: process.env, ...(this.config !== undefined ? { configPath: this.config } : {}) });
+    return openSessionStore(process.env);
+  }
+
+  /** The effective configuration (file + environment + defaults). */
+  protected async loadedConfig() {
+    const { loadConfig } = await import('../runtime/node/config.ts');
+    return (await loadConfig({ env: process.env, ...(this.config !== undefined ? { path: this.config } : {}) })).config;
   }
 }

@@ -3,11 +3,10 @@
 // zod/mini, not classic zod: every CLI command loads this file, and classic zod costs ~30 ms of
 // start-up (its 750 KB are parsed on each run) where mini costs ~4 ms. Same engine, same errors.
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
 import { APPROVAL_MODES, SANDBOX_MODES } from './contract.ts';
 
 // mini ships without messages ("Invalid input"); the English ones make config errors readable.
-z.config(en());
+z.config(z.locales.en());
 
 const int = (min: number, max?: number) => z.int().check(z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
 const nonNegative = () => z.number().check(z.minimum(0));

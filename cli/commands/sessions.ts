@@ -22,9 +22,9 @@ class SessionsListCommand extends ConfigCommand {
 
   async execute(): Promise<number> {
     try {
-      const rt = await this.sessionStore();
+      const store = await this.sessionStore();
       const { sessionToJson } = await import('../../runtime/wire.ts');
-      const { sessions, total } = await rt.sessions.list({ limit: this.limit, ...(this.backend ? { backend: this.backend } : {}), ...(this.status ? { status: this.status } : {}) });
+      const { sessions, total } = await store.list({ limit: this.limit, ...(this.backend ? { backend: this.backend } : {}), ...(this.status ? { status: this.status } : {}) });
       if (this.json) {
         this.context.stdout.write(`${JSON.stringify({ sessions: sessions.map(sessionToJson), total }, null, 2)}\n`);
         return 0;
@@ -51,9 +51,9 @@ class SessionsShowCommand extends ConfigCommand {
   json = Option.Boolean('--json', false, { description: 'JSON output' });
   async execute(): Promise<number> {
     try {
-      const rt = await this.sessionStore();
+      const store = await this.sessionStore();
       const { sessionToJson } = await import('../../runtime/wire.ts');
-      const s = await rt.sessions.get(this.id);
+      const s = await store.get(this.id);
       if (this.json) {
         this.context.stdout.write(`${JSON.stringify(sessionToJson(s), null, 2)}\n`);
         return 0;
@@ -81,9 +81,9 @@ class SessionsDeleteCommand extends ConfigCommand {
   id = Option.String({ name: 'id' });
   async execute(): Promise<number> {
     try {
-      const rt = await this.sessionStore();
-      const s = await rt.sessions.get(this.id);
-      await rt.sessions.delete(s.id);
+      const store = await this.sessionStore();
+      const s = await store.get(this.id);
+      await store.delete(s.id);
       this.context.stderr.write(`deleted ${s.id}\n`);
       return 0;
     } catch (err) {
@@ -103,8 +103,8 @@ class SessionsCleanCommand extends ConfigCommand {
   dryRun = Option.Boolean('--dry-run', false, { description: 'Only list what would be deleted' });
   async execute(): Promise<number> {
     try {
-      const rt = await this.sessionStore();
-      const days = this.olderThan === undefined ? rt.config.session.retention_days : parseAge(this.olderThan);
+      const store = await this.sessionStore();
+      const days = this.olderThan === undefined ? (await this.loadedConfig()).session.retention_days : parseAge(this.olderThan);
       if (days === undefined) throw new UsageError(`--older-than: "${this.olderThan}" is not an age (try 30d, 7 or 12h)`);
       if (days <= 0) {
         this.context.stderr.write('retention is 0: sessions are kept forever; pass --older-than to clean anyway\n');
@@ -112,12 +112,12 @@ class SessionsCleanCommand extends ConfigCommand {
       }
       if (this.dryRun) {
         const cutoff = Date.now() - days * 86_400_000;
-        const old = (await rt.sessions.list()).sessions.filter((s) => Date.parse(s.lastUsed) < cutoff);
+        const old = (await store.list()).sessions.filter((s) => Date.parse(s.lastUsed) < cutoff);
         for (const s of old) this.context.stdout.write(`${s.id}  ${relativeTime(s.lastUsed)}  ${s.title}\n`);
         this.context.stderr.write(`${old.length} session(s) would be deleted\n`);
         return 0;
       }
-      const { deleted } = await rt.sessions.clean(days);
+      const { deleted } = await store.clean(days);
       for (const id of deleted) this.context.stdout.write(`${id}\n`);
       this.context.stderr.write(`deleted ${deleted.length} session(s) not used for ${days} day(s)\n`);
       return 0;

@@ -2,11 +2,13 @@
 // Writes with `config set` keep the user's comments (yaml Document API) and are atomic.
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as z from 'zod/mini';
 import { BACKEND_NAMES, ClinvkError } from '../contract.ts';
 import { backendConfig, configSchema, type Config } from '../config.ts';
+import { clinvkHome, configPath } from './home.ts';
+
+export { clinvkHome, configPath };
 
 /** yaml loads only when there is a file to read or write: most runs have none, and it costs start-up time. */
 const yaml = () => import('./yaml.ts');
@@ -18,15 +20,6 @@ export interface LoadedConfig {
   path: string;
   home: string;
   exists: boolean;
-}
-
-export function clinvkHome(env: Env = process.env): string {
-  return env.CLINVK_HOME || join(env.HOME || homedir(), '.clinvk');
-}
-
-export function configPath(opts: { path?: string; env?: Env } = {}): string {
-  const env = opts.env ?? process.env;
-  return opts.path || env.CLINVK_CONFIG || join(clinvkHome(env), 'config.yaml');
 }
 
 export async function loadConfig(opts: { path?: string; env?: Env } = {}): Promise<LoadedConfig> {

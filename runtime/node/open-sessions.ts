@@ -1,12 +1,11 @@
-// The session store and the config it lives by, without the engine: `clinvk sessions …` needs
-// nothing else, and skipping the engine, backends and spawner keeps those commands quick.
+// The session store alone, without the engine or the config schema: `clinvk sessions list|show|delete`
+// need nothing else (the folder comes from CLINVK_HOME, not from the config file), and skipping the
+// rest keeps them quick. `sessions clean` loads the config itself for its retention default.
 import type { SessionStore } from '../contract.ts';
-import type { Config } from '../config.ts';
-import { loadConfig } from './config.ts';
+import { clinvkHome } from './home.ts';
 import { createLogger } from './logger.ts';
 import { createSessionStore, sessionsDir } from './sessions.ts';
 
-export async function openSessionStore(opts: { configPath?: string; env?: Record<string, string | undefined> } = {}): Promise<{ config: Config; sessions: SessionStore }> {
-  const { config, home } = await loadConfig({ env: opts.env ?? process.env, ...(opts.configPath !== undefined ? { path: opts.configPath } : {}) });
-  return { config, sessions: createSessionStore({ dir: sessionsDir(home), log: createLogger({ mode: 'cli' }) }) };
+export function openSessionStore(env: Record<string, string | undefined> = process.env): SessionStore {
+  return createSessionStore({ dir: sessionsDir(clinvkHome(env)), log: createLogger({ mode: 'cli' }) });
 }

@@ -6,9 +6,10 @@ const paths = async (argv: string[]) => (await commandsFor(argv)).flatMap((c) =>
 
 describe('commandsFor', () => {
   it('a prompt loads only the prompt command', async () => {
-    expect(await paths(['-b', 'claude', 'hi'])).toEqual(['']);
-    expect(await paths(['explain', 'this'])).toEqual(['']);
-    expect(await paths(['constructor'])).toEqual(['']); // not a prototype key mistaken for a group
+    const promptOnly = ['', '-h', '--help', '-v', '--version']; // plus clipanion's help and version builtins
+    expect(await paths(['-b', 'claude', 'hi'])).toEqual(promptOnly);
+    expect(await paths(['explain', 'this'])).toEqual(promptOnly);
+    expect(await paths(['constructor'])).toEqual(promptOnly); // not a prototype key mistaken for a group
   });
 
   it('a command word loads its group', async () => {
