@@ -11,10 +11,11 @@ import { problem } from './problem.ts';
 export type Surface = 'rest' | 'openai' | 'anthropic';
 
 /** Codes only the HTTP layer produces, next to the engine's ErrorCode list. */
-export type HttpErrorCode = ErrorCode | 'UNAUTHORIZED' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'NOT_FOUND';
+export type HttpErrorCode = ErrorCode | 'UNAUTHORIZED' | 'FORBIDDEN' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'NOT_FOUND';
 
 const HTTP_ONLY: Record<Exclude<HttpErrorCode, ErrorCode>, number> = {
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   NOT_FOUND: 404,

@@ -7,6 +7,7 @@ import { openaiError } from './openai/errors.ts';
 import { getModel, listModels } from './openai/models.ts';
 import { createResponse, getResponse, type ResponseStore } from './openai/responses.ts';
 import { thrownToResponse } from './errors.ts';
+import { pathParam } from './rest/parse.ts';
 
 export interface OpenAiSurfaceOptions extends OpenAiContext {
   config: Config;
@@ -17,7 +18,7 @@ export interface OpenAiSurfaceOptions extends OpenAiContext {
 export function createOpenAiSurface(opts: OpenAiSurfaceOptions) {
   const router = Router<IRequest, [AbortSignal]>({ base: '/openai/v1' })
     .get('/models', () => listModels(opts.backendNames, opts.config))
-    .get('/models/:id+', (req) => getModel(decodeURIComponent(String(req.params.id)), opts.backendNames, opts.config))
+    .get('/models/:id+', (req) => getModel(pathParam(req.params.id, 'model'), opts.backendNames, opts.config))
     .post('/chat/completions', (req, signal) => chatCompletions(req, opts, signal))
     .post('/responses', (req, signal) => createResponse(req, opts, signal))
     .get('/responses/:id', (req) => getResponse(String(req.params.id), opts.responses));

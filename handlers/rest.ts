@@ -5,12 +5,13 @@ import type { Ctx } from './middleware/context.ts';
 import { listBackends } from './rest/backends.ts';
 import type { RestDepsLike } from './rest/deps.ts';
 import { chainRoute, compareRoute, parallelRoute } from './rest/orchestrate.ts';
+import { pathParam } from './rest/parse.ts';
 import { promptRoute } from './rest/prompt.ts';
 import { deleteSession, getSession, listSessions } from './rest/sessions.ts';
 
 export type RestDeps = RestDepsLike;
 
-const idParam = (req: IRequest) => decodeURIComponent(String(req.params.id));
+const idParam = (req: IRequest) => pathParam(req.params.id);
 
 /** Returns undefined for paths it does not own, so the app's 404 answers them. */
 export function createRestApi(deps: RestDeps) {

@@ -31,6 +31,8 @@ export interface PlanDeps {
   sessions?: SessionStore;
   which(command: string): Promise<string | undefined>;
   realpath(path: string): Promise<string>;
+  /** Whether a resolved workdir is a directory (a file would make the spawn fail). Absent: not checked. */
+  isDirectory?(path: string): Promise<boolean>;
   cwd: string;
   workdirPolicy?: WorkdirPolicy;
 }
@@ -44,10 +46,50 @@ export interface PlanInternal extends RunPlan {
 const positive = (n: number | undefined): number | undefined => (n !== undefined && n > 0 ? n : undefined);
 const secs = (s: number): number | undefined => positive(s * 1000);
 
+/**
+ * The longest single argument a process can be given: Linux refuses (E2BIG) an argv element of
+ * 128 KiB or more (MAX_ARG_STRLEN, counting its terminating NUL). The prompt is one argument.
+ */
+export const MAX_ARG_BYTES = 128 * 1024 - 1;
+
+/** Fields that end up in the backend's argv, where a NUL cannot go (the spawn itself would fail). */
+const ARGV_FIELDS: [name: string, get: (inv: Invocation) => string | string[] | undefined][] = [
+  ['prompt', (i) => i.prompt],
+  ['system_prompt', (i) => i.systemPrompt],
+  ['model', (i) => i.model],
+  ['extra', (i) => i.extra],
+  ['allowed_tools', (i) => i.allowedTools],
+];
+
+function refuseNul(inv: Invocation): void {
+  for (const [name, get] of ARGV_FIELDS) {
+    const v = get(inv);
+    if ((Array.isArray(v) ? v : v === undefined ? [] : [v]).some((s) => typeof s === 'string' && s.includes('\0'))) {
+      throw new ClinvkError('INVALID_INPUT', `${name} contains a NUL character (\\0), which cannot be passed to a backend CLI`);
+    }
+  }
+}
+
+const utf8Bytes = (s: string): number => (s.length * 3 <= MAX_ARG_BYTES ? s.length : new TextEncoder().encode(s).length);
+
+/** Refuses a command the OS would not start, before a session is recorded for it. */
+function refuseUnspawnable(args: string[], env: Record<string, string>, displayName: string): void {
+  if ([...args, ...Object.values(env)].some((a) => a.includes('\0'))) {
+    throw new ClinvkError('INVALID_INPUT', `an option contains a NUL character (\\0), which cannot be passed to ${displayName}`);
+  }
+  const longest = Math.max(0, ...args.map(utf8Bytes));
+  if (longest > MAX_ARG_BYTES) {
+    throw new ClinvkError('INVALID_INPUT', `the prompt is too long: one command-line argument would be ${longest} bytes, and ${displayName} can be given at most ${MAX_ARG_BYTES}`, {
+      hint: 'shorten the prompt (or system prompt), or put the long text in a file in the workdir and ask the agent to read it',
+    });
+  }
+}
+
 export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInternal> {
   if (typeof inv.prompt !== 'string' || inv.prompt.trim() === '') {
     throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
   }
+  refuseNul(inv);
   const session = inv.sessionId ? await resumable(inv.sessionId, deps.sessions) : undefined;
   const backend = session?.backend ?? inv.backend;
   const adapter = Object.hasOwn(deps.adapters, backend) ? deps.adapters[backend] : undefined;
@@ -70,6 +112,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const cwd = await resolveWorkdir(inv.workdir ?? session?.workingDir, {
     cwd: deps.cwd,
     realpath: deps.realpath,
+    ...(deps.isDirectory ? { isDirectory: deps.isDirectory } : {}),
     ...(deps.workdirPolicy ? { policy: deps.workdirPolicy } : {}),
   });
 
@@ -95,6 +138,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
   });
+
+  refuseUnspawnable(built.args, built.env ?? {}, adapter.displayName);
 
   const timeoutMs = inv.timeoutMs !== undefined ? positive(inv.timeoutMs) : secs(uf.command_timeout_secs);
   const idleTimeoutMs = inv.idleTimeoutMs !== undefined ? positive(inv.idleTimeoutMs) : secs(uf.idle_timeout_secs);

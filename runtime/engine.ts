@@ -29,6 +29,8 @@ export interface EngineDeps {
   which(command: string): Promise<string | undefined>;
   /** For workdir resolution (symlinks). */
   realpath(path: string): Promise<string>;
+  /** Whether a workdir is a directory; absent = not checked. */
+  isDirectory?(path: string): Promise<boolean>;
   /** `<binary> <versionArgs>` → version line, for backends(). */
   version?(binary: string, args: string[]): Promise<string | undefined>;
   /** Base env for children (already cleaned). */

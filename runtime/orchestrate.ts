@@ -118,6 +118,11 @@ export async function compare(
     }
     return !reason;
   });
+  const unknown = wanted.filter((name) => !infos.some((b) => b.name === name));
+  if (runnable.length === 0 && unknown.length > 0 && unknown.length === wanted.length) {
+    // Naming only backends that do not exist is the caller's mistake (400), not an outage (503).
+    throw new ClinvkError('UNKNOWN_BACKEND', `no backend to compare: ${unknown.map((b) => `unknown backend "${b}"`).join('; ')}; known backends: ${infos.map((b) => b.name).join(', ')}`);
+  }
   if (runnable.length === 0) {
     throw new ClinvkError('BACKEND_UNAVAILABLE', `no backend to compare: ${skipped.map((s) => `${s.backend} (${s.reason})`).join('; ') || 'none requested'}`, {
       hint: 'install and log in to at least one of claude, codex, gemini',

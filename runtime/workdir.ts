@@ -38,7 +38,7 @@ export function workdirRefusal(resolved: string, policy: WorkdirPolicy, resolved
  */
 export async function resolveWorkdir(
   requested: string | undefined,
-  deps: { cwd: string; realpath(path: string): Promise<string>; policy?: WorkdirPolicy },
+  deps: { cwd: string; realpath(path: string): Promise<string>; isDirectory?(path: string): Promise<boolean>; policy?: WorkdirPolicy },
 ): Promise<string> {
   const raw = requested ?? deps.cwd;
   const absolute = raw.startsWith('/');
@@ -52,15 +52,22 @@ export async function resolveWorkdir(
   } catch {
     throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir ${joined} does not exist`, { hint: 'create the directory or pass an existing one with -w/--workdir' });
   }
-  if (!deps.policy) return resolved;
+  if (deps.policy) await checkPolicy(resolved, deps.policy, deps.realpath);
+  // A file passes the prefix checks and would then fail the spawn (ENOTDIR) after a session was recorded.
+  if (deps.isDirectory && !(await deps.isDirectory(resolved).catch(() => false))) {
+    throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir ${joined} is not a directory`, { hint: 'pass a directory with -w/--workdir' });
+  }
+  return resolved;
+}
+
+async function checkPolicy(resolved: string, policy: WorkdirPolicy, realpath: (path: string) => Promise<string>): Promise<void> {
   // Prefixes may themselves be symlinks (/tmp → /private/tmp on macOS): check against both forms.
-  const real = async (ps: string[]) => Promise.all(ps.map((p) => deps.realpath(p).catch(() => p)));
-  const resolvedPrefixes = { allowed: await real(deps.policy.allowed), blocked: await real([...DEFAULT_BLOCKED_WORKDIR_PREFIXES, ...deps.policy.blocked]) };
-  const why = workdirRefusal(resolved, deps.policy, resolvedPrefixes);
+  const real = async (ps: string[]) => Promise.all(ps.map((p) => realpath(p).catch(() => p)));
+  const resolvedPrefixes = { allowed: await real(policy.allowed), blocked: await real([...DEFAULT_BLOCKED_WORKDIR_PREFIXES, ...policy.blocked]) };
+  const why = workdirRefusal(resolved, policy, resolvedPrefixes);
   if (why) {
     throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir refused: ${why}`, {
       hint: 'pick a directory under server.allowed_workdir_prefixes, outside the blocked prefixes',
     });
   }
-  return resolved;
 }

@@ -31,6 +31,8 @@ export function foldTurns(turns: ChatTurn[]): FoldedPrompt {
 }
 
 function transcript(turns: ChatTurn[]): string {
+  // Nothing to say (only system turns, or only empty ones): no prompt, so the run is refused, not started on a bare header.
+  if (turns.every((t) => t.text.trim() === '')) return '';
   if (turns.length === 1 && turns[0]!.role === 'user') return turns[0]!.text;
   const parts = turns.map((t) => {
     const role = t.role as Exclude<ChatRole, 'system'>;

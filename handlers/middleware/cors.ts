@@ -3,6 +3,7 @@
 // headers go on every response, errors included.
 import type { Middleware } from './context.ts';
 import { withHeaders } from './context.ts';
+import { errorResponse } from '../errors.ts';
 
 export interface CorsOptions {
   /** Allowed origins; empty = local origins only; `*` = any. */
@@ -23,6 +24,17 @@ const ALLOW_HEADERS = [
 /** Families of headers the official SDKs send, echoed back when a preflight asks for them. */
 const ALLOW_HEADER_FAMILIES = /^(x-stainless-[a-z0-9-]+|openai-[a-z0-9-]+|anthropic-[a-z0-9-]+|mcp-[a-z0-9-]+)$/;
 const EXPOSE_HEADERS = 'x-request-id, mcp-session-id, retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A page served by this server itself (Origin and Host name the same host) is not cross-site. */
+function sameHost(origin: string, url: URL): boolean {
+  try {
+    return new URL(origin).host === url.host;
+  } catch {
+    return false;
+  }
+}
 
 export function originAllowed(origin: string, allowed: string[]): boolean {
   if (allowed.length === 0) return LOCAL_ORIGIN.test(origin);
@@ -57,6 +69,13 @@ export const cors = (opts: CorsOptions): Middleware => {
         });
       }
       return new Response(null, { status: 204, headers });
+    }
+    // CORS only hides the answer: a page on another site could still *send* a simple request
+    // (text/plain or form POST, no preflight) and start an agent run. Browsers always send Origin
+    // with those, so a state-changing request from an origin CORS refuses is refused here too.
+    if (origin !== null && !allowed && !SAFE_METHODS.has(ctx.req.method) && !sameHost(origin, ctx.url)) {
+      ctx.route = 'cross-origin';
+      return withHeaders(errorResponse(ctx.surface, 403, 'FORBIDDEN', `requests from origin ${origin.slice(0, 200)} are not allowed (server.cors_allowed_origins)`), { vary: 'Origin' });
     }
     const res = await next();
     if (!allowed) return origin === null ? res : withHeaders(res, { vary: 'Origin' });

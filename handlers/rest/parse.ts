@@ -27,3 +27,13 @@ export function parseQuery<S extends z.ZodType>(url: URL, schema: S): z.infer<S>
   if (!r.success) throw invalid(r.error, 'query');
   return r.data;
 }
+
+/** A path parameter, percent-decoded; malformed escapes (`%E0%A4%A`, `%ZZ`) are the caller's mistake, not a 500. */
+export function pathParam(raw: unknown, name = 'id'): string {
+  const s = String(raw);
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ClinvkError('INVALID_INPUT', `${name}: "${s.slice(0, 80)}" is not valid percent-encoding`);
+  }
+}

@@ -85,13 +85,24 @@ export function serve(handler: FetchHandler, opts: ServeOptions): Promise<Runnin
       inflight.delete(entry);
       done();
     });
+    let request: Request;
     try {
-      const request = toRequest(req, abort.signal, fallbackHost);
+      request = toRequest(req, abort.signal, fallbackHost);
+    } catch (err) {
+      // The client's fault, not ours: a Host that makes no URL, or a method fetch refuses (TRACE, TRACK).
+      const method = (req.method ?? '').toUpperCase();
+      const forbidden = method === 'TRACE' || method === 'TRACK' || method === 'CONNECT';
+      opts.log.debug({ err, method }, 'refused a request that makes no fetch Request');
+      res.writeHead(forbidden ? 405 : 400, { 'content-type': 'text/plain', connection: 'close', ...(forbidden ? { allow: 'GET, POST, PUT, PATCH, DELETE, OPTIONS' } : {}) });
+      res.end(forbidden ? 'method not allowed\n' : 'bad request\n');
+      return;
+    }
+    try {
       await writeResponse(await handler(request, { ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) }), res);
     } catch (err) {
       opts.log.error({ err }, 'the HTTP adapter failed to answer a request');
       if (!res.headersSent) {
-        res.writeHead(err instanceof TypeError && /URL/i.test(err.message) ? 400 : 500, { 'content-type': 'text/plain' });
+        res.writeHead(500, { 'content-type': 'text/plain' });
         res.end('request failed\n');
       } else res.destroy();
     }
