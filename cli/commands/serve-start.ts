@@ -5,6 +5,7 @@ import { createApp } from '../../handlers/app.ts';
 import { serve, type RunningServer } from '../../runtime/node/server.ts';
 import { createNodeRuntime } from '../../runtime/node/index.ts';
 import { loadApiKeys } from '../../runtime/node/config.ts';
+import { EXIT } from '../exit-codes.ts';
 
 export interface StartOptions {
   env: NodeJS.ProcessEnv;
@@ -53,9 +54,11 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
   if (opts.signals !== false) {
+    // The handlers stay installed: with none of ours left, signal-exit (loaded by proper-lockfile once a
+    // session is recorded) re-raises the signal and the server dies mid-shutdown, dropping runs in flight.
+    let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      if (++signals > 1) process.exit(EXIT.cancelled); // a second Ctrl-C exits at once ('exit' kills the process groups)
       opts.err(`${sig}: shutting down (runs in flight get 10s to finish)…`);
       void server
         .close()

@@ -130,8 +130,10 @@ export function createSpawner(opts: SpawnerOptions = {}): Spawner {
     const onAbort = () => stop('aborted');
 
     const out = lineSplitter((line) => q.push({ type: 'stdout', line }));
+    // After 'exit' the run ends once both pipes are drained: stderr carries the backend's error message.
     let stdoutEnded = false;
-    let onStdoutEnd: (() => void) | undefined;
+    let stderrEnded = false;
+    let onPipeEnd: (() => void) | undefined;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => {
       armIdle();
@@ -141,13 +143,17 @@ export function createSpawner(opts: SpawnerOptions = {}): Spawner {
     });
     child.stdout!.on('end', () => {
       stdoutEnded = true;
-      onStdoutEnd?.();
+      onPipeEnd?.();
     });
     child.stdout!.on('error', () => {});
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => {
       armIdle();
       q.push({ type: 'stderr', chunk: d });
+    });
+    child.stderr!.on('end', () => {
+      stderrEnded = true;
+      onPipeEnd?.();
     });
     child.stderr!.on('error', () => {});
     if (child.stdin) {
@@ -185,8 +191,10 @@ export function createSpawner(opts: SpawnerOptions = {}): Spawner {
         q.push(ev);
       };
       const drainTimer = setTimeout(finish, drainMs);
-      if (stdoutEnded) finish();
-      else onStdoutEnd = finish;
+      onPipeEnd = () => {
+        if (stdoutEnded && stderrEnded) finish();
+      };
+      onPipeEnd();
     });
 
     if (pid !== undefined) {
