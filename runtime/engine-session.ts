@@ -44,7 +44,8 @@ export async function openSession(
       }),
     );
   } catch (err) {
-    deps.log?.warn({ err }, 'session not recorded');
+    // The message only: the caller shows the warning; a stack here would reach the CLI's stderr.
+    deps.log?.warn({ err: errText(err) }, 'session not recorded');
     warnings.push(`the session was not recorded: ${errText(err)}`);
     return undefined;
   }
@@ -84,7 +85,7 @@ export async function finalUpdate(
     });
     return undefined;
   } catch (err) {
-    deps.log?.warn({ err, session: id }, 'session update failed');
+    deps.log?.warn({ err: errText(err), session: id }, 'session update failed');
     return `the session ${id} could not be updated: ${errText(err)}`;
   }
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClinvkError, emptyUsage, type Logger, type NewSession, type Session, type SessionFilter, type SessionStore } from '../contract.ts';
+import { ClinvkError, emptyUsage, isClinvkError, type Logger, type NewSession, type Session, type SessionFilter, type SessionStore } from '../contract.ts';
 import { sessionFromJson, sessionToJson, type SessionJson } from '../wire.ts';
 
 export interface SessionStoreOptions {
@@ -21,6 +21,8 @@ export const sessionsDir = (home: string): string => join(home, 'sessions');
 
 const ID = /^[0-9a-f]{1,64}$/;
 const INDEX = 'index.json';
+/** Tries at the lock while another process holds it (with the back-off, 20–30 s in all; a crashed holder loses it after staleMs). */
+const LOCK_ATTEMPTS = 80;
 /** A session used this recently counts as in use: `clean` never deletes it while it is active. */
 const IN_USE_MS = 60 * 60 * 1000;
 
@@ -85,6 +87,30 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
 
   const fileOf = (id: string) => join(dir, `${checkId(id)}.json`);
 
+  /**
+   * The cross-process lock. Only "someone else holds it" (ELOCKED) is worth waiting for; a
+   * read-only or full disk fails at once instead of after ~18 s of proper-lockfile's retries.
+   */
+  async function acquireLock(): Promise<() => Promise<void>> {
+    // Loaded on the first write: listing and reading sessions never need it.
+    const { default: lockfile } = await import('proper-lockfile');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await lockfile.lock(dir, {
+          lockfilePath: join(dir, '.lock'),
+          realpath: false,
+          stale: staleMs,
+          update: Math.max(1000, Math.floor(staleMs / 3)),
+          retries: 0,
+          onCompromised: (err) => opts.log?.warn({ err: String(err) }, 'session store lock was taken over'),
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= LOCK_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(250, 10 * 1.3 ** attempt) * (1 + Math.random())));
+      }
+    }
+  }
+
   /** Runs `fn` alone: after this process's earlier writes, and under the cross-process lock. */
   function exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const run = async () => {
@@ -93,21 +119,15 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
       });
       let release: () => Promise<void>;
       try {
-        // Loaded on the first write: listing and reading sessions never need it.
-        const { default: lockfile } = await import('proper-lockfile');
-        release = await lockfile.lock(dir, {
-          lockfilePath: join(dir, '.lock'),
-          realpath: false,
-          stale: staleMs,
-          update: Math.max(1000, Math.floor(staleMs / 3)),
-          retries: { retries: 80, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true },
-          onCompromised: (err) => opts.log?.warn({ err: String(err) }, 'session store lock was taken over'),
-        });
+        release = await acquireLock();
       } catch (err) {
         throw storeError(err, what);
       }
       try {
         return await fn();
+      } catch (err) {
+        // A disk error inside the write (ENOSPC, EROFS…) is the store's error, said plainly.
+        throw isClinvkError(err) ? err : storeError(err, what);
       } finally {
         await release().catch(() => undefined);
       }
@@ -233,7 +253,13 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
           ...(init.backendSessionId ? { backendSessionId: init.backendSessionId } : {}),
         };
         await atomicWrite(dir, `${s.id}.json`, JSON.stringify(sessionToJson(s), null, 2));
-        await putEntry(s, entries);
+        try {
+          await putEntry(s, entries);
+        } catch (err) {
+          // The caller is told the session was not created: leave no file a later repair would adopt.
+          await rm(fileOf(s.id), { force: true }).catch(() => undefined);
+          throw err;
+        }
         return s;
       });
     },
