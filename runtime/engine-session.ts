@@ -44,8 +44,9 @@ export async function openSession(
       }),
     );
   } catch (err) {
-    // The message only: the caller shows the warning; a stack here would reach the CLI's stderr.
-    deps.log?.warn({ err: errText(err) }, 'session not recorded');
+    // info, not warn: the run's warnings already carry it to the user (the CLI prints it, the APIs
+    // return it), and a warn here would print it twice on the CLI. The message only, never a stack.
+    deps.log?.info({ err: errText(err) }, 'session not recorded');
     warnings.push(`the session was not recorded: ${errText(err)}`);
     return undefined;
   }
@@ -85,7 +86,7 @@ export async function finalUpdate(
     });
     return undefined;
   } catch (err) {
-    deps.log?.warn({ err: errText(err), session: id }, 'session update failed');
+    deps.log?.info({ err: errText(err), session: id }, 'session update failed'); // also a run warning (above)
     return `the session ${id} could not be updated: ${errText(err)}`;
   }
 }

@@ -238,6 +238,7 @@ function faultSuite(kind: Kind) {
       const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
       expect(warnings).toEqual([expect.stringMatching(/^warning: the session was not recorded: .+/)]);
       expect(warnings[0]).toMatch(WHY[kind]);
+      expect(r.stderr.trim().split('\n'), 'nothing on stderr but that line').toEqual(warnings);
       noStack(r.stderr);
     };
     itAlong(`a prompt still prints its answer (exit 0) with one warning line, within ${CLI_BUDGET_MS / 1000} s`, () => promptRun(CLI_BUDGET_MS), CLI_BUDGET_MS + 5000);
