@@ -2,7 +2,6 @@
 // shared safely by every clinvk process (CLI runs, a server) through a cross-process lock, with an
 // in-process queue so concurrent requests in one server never interleave. Every write is atomic
 // (temp file, fsync, rename), so a reader never sees half a file and a crash never corrupts one.
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClinvkError, emptyUsage, isClinvkError, type Logger, type NewSession, type Session, type SessionFilter, type SessionStore } from '../contract.ts';
@@ -33,7 +32,9 @@ export function checkId(id: string): string {
   return s;
 }
 
-const newId = () => randomBytes(8).toString('hex');
+/** Random hex from Web Crypto: node:crypto would load with every `sessions list`, which never needs it. */
+const randomHex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+const newId = () => randomHex(8);
 
 const byLastUsedDesc = (a: SessionJson, b: SessionJson) => (a.last_used < b.last_used ? 1 : a.last_used > b.last_used ? -1 : 0);
 const INDEX_HEAD = /^\{"version":2,"total":(\d+),"sessions":\[$/;
@@ -59,7 +60,7 @@ function storeError(err: unknown, what: string): ClinvkError {
 }
 
 async function atomicWrite(dir: string, name: string, data: string): Promise<void> {
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${name}.${process.pid}.${randomHex(4)}.tmp`);
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
