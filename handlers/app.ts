@@ -76,6 +76,11 @@ export function createApp(base: Runtime, options: AppOptions): App {
   ];
   const router = Router<IRequest, [Ctx]>()
     .get('/health', () => health(sys))
+    // Load balancers and uptime checks often probe with HEAD: the status alone, no body.
+    .head('/health', async () => {
+      const res = await health(sys);
+      return new Response(null, { status: res.status, headers: res.headers });
+    })
     .get('/metrics', () => metrics(sys))
     .get('/openapi.json', openapi(runtime.version));
   for (const [pattern, handle] of mounts) router.all(pattern, (req, ctx) => handle(req, ctx));

@@ -33,6 +33,14 @@ describe('system routes', () => {
     expect(broken).toMatchObject({ status: 'unhealthy', session_store: { available: false, error: 'disk gone' } });
   });
 
+  it('HEAD /health answers the same status with no body', async () => {
+    const ok = await testApp(fakeRuntime()).fetch(new Request(url('/health'), { method: 'HEAD' }));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBeNull();
+    const none = await testApp(fakeRuntime(undefined, { backends: [] })).fetch(new Request(url('/health'), { method: 'HEAD' }));
+    expect(none.status).toBe(503);
+  });
+
   it('formats uptime like Go durations', () => {
     expect(formatUptime(5_000)).toBe('5s');
     expect(formatUptime(65_000)).toBe('1m5s');
