@@ -2,9 +2,9 @@
 // Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
 import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
 import { backendConfig, type Config } from './config.ts';
-import { resolveModel, validateExtra } from './backends/options.ts';
+import { extraPaths, resolveModel, validateExtra } from './backends/options.ts';
 import type { BackendAdapter } from './backends/types.ts';
-import { resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
+import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
 
 export interface RunPlan {
   backend: string;
@@ -115,6 +115,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(deps.isDirectory ? { isDirectory: deps.isDirectory } : {}),
     ...(deps.workdirPolicy ? { policy: deps.workdirPolicy } : {}),
   });
+  // The caller's extra paths obey the same rules (the config's own extra_flags are the operator's).
+  if (deps.workdirPolicy) await checkExtraPaths(extraPaths(inv.extra ?? []), { cwd, realpath: deps.realpath, policy: deps.workdirPolicy });
 
   // Precedence: invocation > backends.<name> > unified_flags.
   const uf = deps.config.unified_flags;

@@ -60,14 +60,33 @@ export async function resolveWorkdir(
   return resolved;
 }
 
-async function checkPolicy(resolved: string, policy: WorkdirPolicy, realpath: (path: string) => Promise<string>): Promise<void> {
+async function checkPolicy(resolved: string, policy: WorkdirPolicy, realpath: (path: string) => Promise<string>, what = 'workdir refused: '): Promise<void> {
   // Prefixes may themselves be symlinks (/tmp → /private/tmp on macOS): check against both forms.
   const real = async (ps: string[]) => Promise.all(ps.map((p) => realpath(p).catch(() => p)));
   const resolvedPrefixes = { allowed: await real(policy.allowed), blocked: await real([...DEFAULT_BLOCKED_WORKDIR_PREFIXES, ...policy.blocked]) };
   const why = workdirRefusal(resolved, policy, resolvedPrefixes);
   if (why) {
-    throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir refused: ${why}`, {
+    throw new ClinvkError('WORKDIR_FORBIDDEN', `${what}${why}`, {
       hint: 'pick a directory under server.allowed_workdir_prefixes, outside the blocked prefixes',
     });
+  }
+}
+
+/**
+ * Paths the caller hands a backend through `extra` (`--add-dir`, `--include-directories`, `--image`…)
+ * reach as far as the workdir itself, so with a policy (the server) each must pass it too: otherwise
+ * `--add-dir=/etc` would give the agent what the workdir rules refuse. Relative paths are taken from
+ * the run's workdir; every path must exist (its real path is what gets checked).
+ */
+export async function checkExtraPaths(paths: string[], deps: { cwd: string; realpath(path: string): Promise<string>; policy: WorkdirPolicy }): Promise<void> {
+  for (const p of paths) {
+    const joined = p.startsWith('/') ? p : `${trimSlash(deps.cwd)}/${p}`;
+    let resolved: string;
+    try {
+      resolved = await deps.realpath(joined);
+    } catch {
+      throw new ClinvkError('WORKDIR_FORBIDDEN', `extra path ${p} does not exist`, { hint: 'pass existing paths to --add-dir / --include-directories / --image' });
+    }
+    await checkPolicy(resolved, deps.policy, deps.realpath, `extra path refused: `);
   }
 }

@@ -41,6 +41,26 @@ export function validateExtra(adapter: BackendAdapter, extra: string[]): string[
 }
 
 /**
+ * `extra` flags whose value names files or folders the backend will read (comma lists split), by
+ * flag: the server checks each against its workdir rules (runtime/workdir.ts checkExtraPaths).
+ */
+const PATH_FLAGS = new Set(['--add-dir', '--include-directories', '-i', '--image']);
+
+/** The paths named by PATH_FLAGS in an already validated `extra` list. */
+export function extraPaths(extra: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < extra.length; i++) {
+    const token = extra[i]!;
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+    const name = eq > 0 ? token.slice(0, eq) : token;
+    if (!PATH_FLAGS.has(name)) continue;
+    const value = eq > 0 ? token.slice(eq + 1) : extra[++i];
+    if (value !== undefined) out.push(...value.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+  }
+  return out;
+}
+
+/**
  * Built-in meaning of the aliases `fast`, `balanced`, `best` when config.backends.<name>.models
  * does not say. claude: its own aliases (it resolves them to the current models itself).
  * gemini: `flash` and `pro` are gemini's own aliases; gemini-3.5-flash-lite is the model its router

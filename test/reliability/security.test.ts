@@ -491,6 +491,19 @@ describe('workdir rules through symlinks, chains and `..`', () => {
     expect(fakeStarts().slice(before).map((e) => e.cwd)).toEqual(dirs.map(() => work));
   });
 
+  it('paths in `extra` (--add-dir) obey the same rules: a link to /etc or `..` out of the allowed prefix is refused', async () => {
+    const before = fakeStarts().length;
+    const bad = ['/etc', join(allowed, 'link-outside'), `${work}/../../..`, join(allowed, 'no-such-dir')];
+    for (const dir of bad) {
+      const r = await call('POST', '/api/v1/prompt', { headers: auth, body: { backend: 'claude', prompt: 'x', workdir: work, ephemeral: true, extra: ['--add-dir', dir] } });
+      expect(r.status, `${dir}: ${r.text}`).toBe(400);
+      expect(r.text).toMatch(/extra path/);
+    }
+    expect(fakeStarts().slice(before)).toEqual([]);
+    const ok = await call('POST', '/api/v1/prompt', { headers: auth, body: { backend: 'claude', prompt: 'x', workdir: work, ephemeral: true, extra: ['--add-dir', work] } });
+    expect(ok.status, ok.text).toBe(200);
+  });
+
   it('a session whose folder was swapped for a link to /etc cannot be resumed into it, on any door', async () => {
     const swap = join(allowed, 'swap');
     mkdirSync(swap);

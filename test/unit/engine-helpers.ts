@@ -43,7 +43,7 @@ export function fakeAdapter(name: string, opts: { end?: (exit: { code: number | 
     installHint: `npm i -g ${name}`,
     loginHint: `run ${name} login`,
     versionArgs: ['--version'],
-    extraAllowList: { '--verbose': 0, '--effort': 1 },
+    extraAllowList: { '--verbose': 0, '--effort': 1, '--add-dir': 1, '--include-directories': 1 },
     buildArgs(req) {
       const args = ['-p'];
       const warnings: string[] = [];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { extraPaths } from '../../runtime/backends/options.ts';
 import { isUnder, resolveWorkdir, workdirRefusal } from '../../runtime/workdir.ts';
 import { lines, rejection, setup } from './engine-helpers.ts';
 
@@ -56,6 +57,27 @@ describe('engine with a workdir policy (server)', () => {
       expect(calls).toHaveLength(0);
     });
   }
+
+  it('extra paths (--add-dir, --include-directories, --image) obey the same rules as the workdir', async () => {
+    expect(extraPaths(['--add-dir', '/a', '--effort', 'high', '--include-directories=b, c', '-i', 'x.png', '--verbose'])).toEqual(['/a', 'b', 'c', 'x.png']);
+    const refused: [string[], RegExp][] = [
+      [['--add-dir', '/etc'], /extra path refused: \/etc is inside the blocked prefix \/etc/],
+      [['--add-dir=/home/u/link'], /\/etc\/secret is inside the blocked prefix/],
+      [['--include-directories', '/srv/app,/root'], /\/root is inside the blocked prefix/],
+      [['--add-dir', '/srv/missing'], /extra path \/srv\/missing does not exist/],
+    ];
+    for (const [extra, err] of refused) {
+      const { engine, calls } = setup(lines([]), policy(['/srv', '/home']));
+      const e = await rejection(engine.plan({ ...inv, workdir: '/srv/app', extra }));
+      expect(e, extra.join(' ')).toMatchObject({ code: 'WORKDIR_FORBIDDEN', message: expect.stringMatching(err) });
+      expect(calls).toHaveLength(0);
+    }
+    const { engine } = setup(lines([]), policy(['/srv']));
+    expect((await engine.plan({ ...inv, workdir: '/srv/app', extra: ['--add-dir', 'lib', '--include-directories=/srv/b'] })).args).toEqual(expect.arrayContaining(['--add-dir', 'lib']));
+    // The CLI has no policy: its user may add any directory.
+    const cli = setup(lines([]));
+    expect((await cli.engine.plan({ ...inv, extra: ['--add-dir', '/etc'] })).args).toEqual(expect.arrayContaining(['--add-dir', '/etc']));
+  });
 
   it('the CLI (no policy) may use any existing directory, symlinks resolved', async () => {
     const { engine } = setup(lines([]));
