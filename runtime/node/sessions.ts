@@ -2,7 +2,7 @@
 // shared safely by every clinvk process (CLI runs, a server) through a cross-process lock, with an
 // in-process queue so concurrent requests in one server never interleave. Every write is atomic
 // (temp file, fsync, rename), so a reader never sees half a file and a crash never corrupts one.
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClinvkError, emptyUsage, isClinvkError, type Logger, type NewSession, type Session, type SessionFilter, type SessionStore } from '../contract.ts';
 import { sessionFromJson, sessionToJson, type SessionJson } from '../wire.ts';
@@ -79,6 +79,17 @@ async function atomicWrite(dir: string, name: string, data: string): Promise<voi
   await d?.sync().catch(() => undefined);
   await d?.close();
 }
+
+/** Temp files of writers that were killed before their rename; an hour is far past any write. */
+async function sweepTempFiles(dir: string, at: number): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (st && at - st.mtimeMs > 60 * 60 * 1000) await rm(join(dir, name), { force: true }).catch(() => undefined);
+  }
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
 
 export function createSessionStore(opts: SessionStoreOptions): SessionStore & { dir: string } {
   const { dir } = opts;
@@ -316,14 +327,22 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
         if (olderThanDays <= 0) return { deleted: [] };
         const entries = await readIndex(true);
         const cutoff = now() - olderThanDays * 86_400_000;
-        const doomed = entries.filter((e) => {
+        const old = (e: { last_used: string; status: string }) => {
           const last = Date.parse(e.last_used);
           const inUse = e.status === 'active' && now() - last < IN_USE_MS;
           return last < cutoff && !inUse;
-        });
-        for (const e of doomed) await rm(fileOf(e.id), { force: true });
-        const gone = new Set(doomed.map((e) => e.id));
+        };
+        const gone = new Set<string>();
+        for (const e of entries.filter(old)) {
+          // The file decides, not the index: a writer killed between its two writes leaves the
+          // index entry stale, and a session just used must never be deleted for it.
+          const s = await readSession(e.id);
+          if (s && !old(sessionToJson(s))) continue;
+          if (s) await rm(fileOf(e.id), { force: true });
+          if (s || !(await exists(fileOf(e.id)))) gone.add(e.id); // an unreadable file is left alone
+        }
         await writeIndex(entries.filter((e) => !gone.has(e.id)));
+        await sweepTempFiles(dir, now());
         return { deleted: [...gone] };
       });
     },

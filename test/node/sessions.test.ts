@@ -1,6 +1,6 @@
 // The file-locked session store: CRUD, prefixes, id checks, atomic files, index repair, concurrency, crashes.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,31 @@ describe('session store', () => {
     expect((await store.list({ limit: 10 })).sessions.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
     writeFileSync(join(dir, 'index.json'), '{"version":2,"total":2,"sessions":[\n{"id": broken\n');
     expect((await store.list({ limit: 10 })).total).toBe(2);
+  });
+
+  it('clean trusts the session file over a stale index entry, and sweeps temp files left by killed writers', async () => {
+    const day = 86_400_000;
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const dir = tempDir();
+    const store = createSessionStore({ dir, now: () => t });
+    const stale = await store.create(init('old in the index, used in its file'));
+    const old = await store.create(init('really old'));
+    await store.update(stale.id, (s) => ({ ...s, status: 'completed' }));
+    await store.update(old.id, (s) => ({ ...s, status: 'completed' }));
+    // A writer killed between its two writes: the file says "used today", the index still says 40 days ago.
+    t += 40 * day;
+    const file = join(dir, `${stale.id}.json`);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), last_used: new Date(t).toISOString() }));
+    const killed = join(dir, '.abc.json.123.deadbeef.tmp');
+    const fresh = join(dir, '.def.json.456.cafebabe.tmp');
+    writeFileSync(killed, '{"half":');
+    writeFileSync(fresh, '{"half":');
+    utimesSync(killed, (t - 2 * 3600_000) / 1000, (t - 2 * 3600_000) / 1000);
+    utimesSync(fresh, t / 1000, t / 1000);
+    const { deleted } = await store.clean(30);
+    expect(deleted).toEqual([old.id]);
+    expect((await store.get(stale.id)).id).toBe(stale.id);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual(['.def.json.456.cafebabe.tmp']);
   });
 
   it('rejects anything that is not an id before touching the disk', async () => {
