@@ -68,7 +68,8 @@ export function lastLines(text: string, n: number): string {
     .join('\n');
 }
 
-const seconds = (ms: number | undefined) => `${Number(((ms ?? 0) / 1000).toFixed(1))}s`;
+/** `1.5s`, or `10ms` below a second (a 0.01 s timeout must not read "0s"). */
+const seconds = (ms: number | undefined) => ((ms ?? 0) < 1000 ? `${Math.round(ms ?? 0)}ms` : `${Number(((ms ?? 0) / 1000).toFixed(1))}s`);
 
 export interface ErrorContext {
   backend: string;

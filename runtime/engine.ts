@@ -55,6 +55,14 @@ export interface Engine {
 /** Bounded tail of stderr kept for parsers and error messages. */
 const STDERR_KEEP = 64 * 1024;
 
+/** The last STDERR_KEEP characters, from a line start: a line cut in half would read as the error message. */
+function keepTail(text: string): string {
+  if (text.length <= STDERR_KEEP) return text;
+  const cut = text.slice(-STDERR_KEEP);
+  const nl = cut.indexOf('\n');
+  return nl >= 0 ? cut.slice(nl + 1) : cut;
+}
+
 const compact = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -198,7 +206,7 @@ export function createEngine(deps: EngineDeps): Engine {
       try {
         for await (const ev of deps.spawner.spawn(spec, ac.signal)) {
           if (ev.type === 'stdout') handle(parser.line(ev.line));
-          else if (ev.type === 'stderr') stderr = (stderr + ev.chunk).slice(-STDERR_KEEP);
+          else if (ev.type === 'stderr') stderr = keepTail(stderr + ev.chunk);
           else if (ev.type === 'exit') {
             exit = ev;
             if (!ev.spawnError) handle(parser.end({ code: ev.code, stderr }));

@@ -35,8 +35,8 @@ export const bodyLimit = (max: number): Middleware => async (ctx, next) => {
   if (req.body === null) return next();
   const declared = req.headers.get('content-length');
   if (declared !== null) {
-    const n = Number(declared);
-    if (!Number.isFinite(n) || n > max) return tooLarge(ctx.surface, max);
+    if (!/^\d+$/.test(declared.trim())) return errorResponse(ctx.surface, 400, 'INVALID_INPUT', `Content-Length "${declared.slice(0, 40)}" is not a number`);
+    if (Number(declared) > max) return tooLarge(ctx.surface, max);
     return next();
   }
   const bytes = await readLimited(req.body, max);

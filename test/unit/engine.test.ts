@@ -89,6 +89,7 @@ describe('engine.run: failures end in done with a code', () => {
   const cases: { name: string; script: Script; code: string; exitCode: number; message: RegExp; timeoutMs?: number; idleTimeoutMs?: number }[] = [
     { name: 'timeout', script: lines([], { code: null, signal: 'SIGTERM', reason: 'timeout' }), code: 'TIMEOUT', exitCode: 6, message: /^timed out after 1\.5s$/, timeoutMs: 1500 },
     { name: 'idle', script: lines([], { code: null, signal: 'SIGTERM', reason: 'idle' }), code: 'IDLE_TIMEOUT', exitCode: 6, message: /^no output from fake for 2s$/, idleTimeoutMs: 2000 },
+    { name: 'sub-second timeout', script: lines([], { code: null, signal: 'SIGTERM', reason: 'timeout' }), code: 'TIMEOUT', exitCode: 6, message: /^timed out after 10ms$/, timeoutMs: 10 },
     { name: 'aborted', script: lines([], { code: null, signal: 'SIGTERM', reason: 'aborted' }), code: 'CANCELLED', exitCode: 7, message: /cancelled/ },
     { name: 'spawn error', script: lines([], { code: null, spawnError: 'spawn x ENOENT' }), code: 'SPAWN_FAILED', exitCode: 2, message: /could not start \/usr\/bin\/fake-bin: spawn x ENOENT/ },
     {
@@ -134,6 +135,13 @@ describe('engine.run: failures end in done with a code', () => {
     const adapter = fakeAdapter('fake', { end: (x) => (x.code === 9 ? [{ kind: 'error', message: `bad: ${x.stderr.trim()}`, fatal: true }] : []) });
     const { engine } = setup(lines([], { code: 9 }, 'why'), { adapters: { fake: adapter } });
     expect(doneOf(await events(engine.run(inv))).error).toEqual({ code: 'BACKEND_FAILED', message: 'bad: why' });
+  });
+
+  it('a stderr flood keeps its last 64 KB from a line start, so the message is a whole line', async () => {
+    const adapter = fakeAdapter('fake', { end: (x) => (x.code === 9 ? [{ kind: 'error', message: `first: ${x.stderr.split('\n')[0]}`, fatal: true }] : []) });
+    const flood = `${'noise line that is long enough\n'.repeat(5000)}Error: the real reason\n`;
+    const { engine } = setup(lines([], { code: 9 }, flood), { adapters: { fake: adapter } });
+    expect(doneOf(await events(engine.run(inv))).error?.message).toBe('first: noise line that is long enough');
   });
 
   it('a spawner that throws becomes INTERNAL, still one done', async () => {

@@ -141,6 +141,16 @@ describe('body size limit', () => {
     expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
   });
 
+  it('a Content-Length that is not a number is a 400 in the surface\'s format, not a 413', async () => {
+    const bad = (path: string) => new Request(url(path), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 'abc' }, body: '{}' });
+    const rest = await app().fetch(bad('/api/v1/prompt'));
+    expect(rest.status).toBe(400);
+    expect(await rest.json()).toMatchObject({ code: 'INVALID_INPUT' });
+    const openai = await app().fetch(bad('/openai/v1/chat/completions'));
+    expect(openai.status).toBe(400);
+    expect(await openai.json()).toMatchObject({ error: { message: expect.stringContaining('Content-Length') } });
+  });
+
   it('413 while reading a chunked body, without reading it all', async () => {
     let pulled = 0;
     const body = new ReadableStream<Uint8Array>({
