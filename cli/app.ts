@@ -23,19 +23,25 @@ const GROUPS: Record<string, Loader> = {
 };
 const prompt: Loader = async () => [(await import('./commands/prompt.ts')).PromptCommand];
 
-/** Words that ask for the whole command list. */
-const HELP = new Set(['-h', '--help', 'help']);
+/**
+ * `clinvk help` alone shows the overview like `-h` (as git, gh and docker do) instead of sending
+ * "help" to a backend; `clinvk help me with this` stays a prompt.
+ */
+class HelpWordCommand extends Builtins.HelpCommand {
+  static override paths = [['help']];
+}
 
 /**
  * The commands `argv` can reach. A first word that names a group loads that group; a bare
- * `clinvk`, `--help` or `help` loads everything (the overview lists all commands); anything else
- * is a prompt, as it would be with every command registered (the prompt command is the default).
+ * `clinvk`, `--help`, `-h` or a lone `help` loads everything (the overview lists all commands);
+ * anything else is a prompt, as it would be with every command registered (the prompt command is
+ * the default).
  */
 export async function commandsFor(argv: string[]): Promise<CommandClass[]> {
   const head = argv[0];
-  if (head === undefined || HELP.has(head)) {
+  if (head === undefined || head === '-h' || head === '--help' || (head === 'help' && argv.length === 1)) {
     const all = await Promise.all([prompt(), ...Object.values(GROUPS).map((load) => load())]);
-    return [...all.flat(), Builtins.HelpCommand, Builtins.VersionCommand];
+    return [...all.flat(), Builtins.HelpCommand, HelpWordCommand, Builtins.VersionCommand];
   }
   const group = Object.hasOwn(GROUPS, head) ? GROUPS[head] : undefined;
   // `-h`/`-v` as the first word are clipanion's builtins; after a command word each command's own

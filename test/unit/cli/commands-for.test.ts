@@ -18,10 +18,12 @@ describe('commandsFor', () => {
     expect(await paths(['serve'])).toEqual(['serve']);
   });
 
-  it('no arguments, --help or help load every command for the overview', async () => {
+  it('no arguments, --help, -h or a lone help load every command for the overview', async () => {
     for (const argv of [[], ['--help'], ['-h'], ['help']]) {
       const all = await paths(argv);
-      expect(all).toEqual(expect.arrayContaining(['', 'resume', 'sessions list', 'config set', 'parallel', 'compare', 'chain', 'serve', 'mcp', 'version']));
+      expect(all).toEqual(expect.arrayContaining(['', 'help', 'resume', 'sessions list', 'config set', 'parallel', 'compare', 'chain', 'serve', 'mcp', 'version']));
     }
+    // A prompt that starts with "help" stays a prompt.
+    expect(await paths(['help', 'me', 'fix', 'this'])).not.toContain('help');
   });
 });
