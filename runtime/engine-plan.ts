@@ -2,7 +2,7 @@
 // Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
 import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
 import { backendConfig, type Config } from './config.ts';
-import { extraPaths, resolveModel, validateExtra } from './backends/options.ts';
+import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
 
@@ -108,7 +108,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   if (!binary) {
     throw new ClinvkError('BACKEND_UNAVAILABLE', `${adapter.displayName} (${command}) was not found on PATH`, { hint: adapter.installHint });
   }
-  const extra = [...bc.extra_flags, ...validateExtra(adapter, inv.extra ?? [])];
+  const requestedFlags = extraFlags(adapter, inv.extra ?? []); // throws on a flag off the allow-list
+  const extra = [...bc.extra_flags, ...(inv.extra ?? [])];
   const cwd = await resolveWorkdir(inv.workdir ?? session?.workingDir, {
     cwd: deps.cwd,
     realpath: deps.realpath,
@@ -116,7 +117,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(deps.workdirPolicy ? { policy: deps.workdirPolicy } : {}),
   });
   // The caller's extra paths obey the same rules (the config's own extra_flags are the operator's).
-  if (deps.workdirPolicy) await checkExtraPaths(extraPaths(inv.extra ?? []), { cwd, realpath: deps.realpath, policy: deps.workdirPolicy });
+  if (deps.workdirPolicy) await checkExtraPaths(extraPaths(requestedFlags), { cwd, realpath: deps.realpath, policy: deps.workdirPolicy });
 
   // Precedence: invocation > backends.<name> > unified_flags.
   const uf = deps.config.unified_flags;

@@ -4,13 +4,19 @@ import { ClinvkError } from '../contract.ts';
 import type { Config } from '../config.ts';
 import type { BackendAdapter } from './types.ts';
 
+/** One flag of an `extra` list: `--switch`, or a flag with its value (`--flag value` / `--flag=value`). */
+export interface ExtraFlag {
+  name: string;
+  value?: string;
+}
+
 /**
- * Checks every `extra` element against the backend's allow-list and returns them unchanged.
- * Accepted: `--switch`, `--flag value`, `--flag=value` (flags taking one value). Rejected: unknown
- * flags, bare words (the CLI would read them as the prompt), `--`, and a value that itself starts
- * with `-` (the CLI would read it as another flag).
+ * Reads an `extra` list against the backend's allow-list. Accepted: `--switch`, `--flag value`,
+ * `--flag=value` (flags taking one value). Rejected: unknown flags, bare words (the CLI would read
+ * them as the prompt), `--`, and a value that itself starts with `-` (the CLI would read it as
+ * another flag).
  */
-export function validateExtra(adapter: BackendAdapter, extra: string[]): string[] {
+export function extraFlags(adapter: BackendAdapter, extra: string[]): ExtraFlag[] {
   const allowed = adapter.extraAllowList;
   const list = Object.keys(allowed).sort().join(', ') || '(none)';
   const fail = (why: string): ClinvkError =>
@@ -18,6 +24,7 @@ export function validateExtra(adapter: BackendAdapter, extra: string[]): string[
       hint: 'Use the unified options (model, approval_mode, sandbox_mode, …) for everything else.',
       details: { backend: adapter.name, allowed: Object.keys(allowed) },
     });
+  const flags: ExtraFlag[] = [];
   for (let i = 0; i < extra.length; i++) {
     const token = extra[i] ?? '';
     if (!token.startsWith('-') || token === '-' || token === '--') throw fail(`extra argument "${token}" is not a flag`);
@@ -27,37 +34,40 @@ export function validateExtra(adapter: BackendAdapter, extra: string[]): string[
     if (arity === undefined) throw fail(`extra flag "${name}" is not allowed`);
     if (eq > 0) {
       if (arity !== 1) throw fail(`extra flag "${name}" takes no value`);
-      if (token.slice(eq + 1).startsWith('-')) throw fail(`the value of extra flag "${name}" must not start with "-"`);
+      const value = token.slice(eq + 1);
+      if (value.startsWith('-')) throw fail(`the value of extra flag "${name}" must not start with "-"`);
+      flags.push({ name, value });
       continue;
     }
     if (arity === 1) {
       const value = extra[i + 1];
       if (value === undefined) throw fail(`extra flag "${name}" needs a value`);
       if (value.startsWith('-')) throw fail(`the value of extra flag "${name}" must not start with "-" (got "${value}")`);
+      flags.push({ name, value });
       i++;
-    }
+    } else flags.push({ name });
   }
+  return flags;
+}
+
+/** Checks every `extra` element (extraFlags) and returns them unchanged. */
+export function validateExtra(adapter: BackendAdapter, extra: string[]): string[] {
+  extraFlags(adapter, extra);
   return [...extra];
 }
 
 /**
- * `extra` flags whose value names files or folders the backend will read (comma lists split), by
- * flag: the server checks each against its workdir rules (runtime/workdir.ts checkExtraPaths).
+ * `extra` flags whose value names files or folders the backend will read (comma lists split): the
+ * server checks each against its workdir rules (runtime/workdir.ts checkExtraPaths).
  */
 const PATH_FLAGS = new Set(['--add-dir', '--include-directories', '-i', '--image']);
 
-/** The paths named by PATH_FLAGS in an already validated `extra` list. */
-export function extraPaths(extra: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < extra.length; i++) {
-    const token = extra[i]!;
-    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
-    const name = eq > 0 ? token.slice(0, eq) : token;
-    if (!PATH_FLAGS.has(name)) continue;
-    const value = eq > 0 ? token.slice(eq + 1) : extra[++i];
-    if (value !== undefined) out.push(...value.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
-  }
-  return out;
+/** The paths named by PATH_FLAGS among already read flags. */
+export function extraPaths(flags: ExtraFlag[]): string[] {
+  return flags
+    .filter((f) => PATH_FLAGS.has(f.name) && f.value !== undefined)
+    .flatMap((f) => f.value!.split(',').map((v) => v.trim()))
+    .filter((v) => v.length > 0);
 }
 
 /**

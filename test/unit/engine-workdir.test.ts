@@ -59,7 +59,8 @@ describe('engine with a workdir policy (server)', () => {
   }
 
   it('extra paths (--add-dir, --include-directories, --image) obey the same rules as the workdir', async () => {
-    expect(extraPaths(['--add-dir', '/a', '--effort', 'high', '--include-directories=b, c', '-i', 'x.png', '--verbose'])).toEqual(['/a', 'b', 'c', 'x.png']);
+    const flags = [{ name: '--add-dir', value: '/a' }, { name: '--effort', value: 'high' }, { name: '--include-directories', value: 'b, c' }, { name: '-i', value: 'x.png' }, { name: '--verbose' }];
+    expect(extraPaths(flags)).toEqual(['/a', 'b', 'c', 'x.png']);
     const refused: [string[], RegExp][] = [
       [['--add-dir', '/etc'], /extra path refused: \/etc is inside the blocked prefix \/etc/],
       [['--add-dir=/home/u/link'], /\/etc\/secret is inside the blocked prefix/],
