@@ -25,6 +25,7 @@ export async function rows(): Promise<Row[]> {
       { name: 'fake claude run directly', value: round(m.fake!), unit: 'ms' },
       { name: 'clinvk -b claude hi: added time', value: round(added), unit: 'ms' },
       { name: 'clinvk -b claude hi: added / node -e 0', value: round(added / m.node!), unit: '×', limit: '≤ 1.3', ok: added / m.node! <= 1.3 },
+      { name: 'clinvk --version', value: round(m.version!), unit: 'ms' },
       { name: 'clinvk --version / node -e 0', value: round(m.version! / m.node!), unit: '×', limit: '≤ 1.3', ok: m.version! / m.node! <= 1.3 },
     ];
   } finally {
