@@ -12,7 +12,7 @@ export interface Row {
 }
 
 export const FAKES = fileURLToPath(new URL('../test/fixtures/fake-clis', import.meta.url));
-export const CLINVK = fileURLToPath(new URL('../dist/clinvk.mjs', import.meta.url));
+export const CLINVK = fileURLToPath(new URL('../dist/clinvk.cjs', import.meta.url));
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -3,11 +3,12 @@
 // each run, and importing and compiling all of them would cost every `clinvk "prompt"` ~10 ms.
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { CLINVK_VERSION } from '../runtime/version.ts';
+import type { CommandWord } from './command-words.ts';
 
 type Loader = () => Promise<CommandClass[]>;
 
 /** Each command group by the first word of its path. */
-const GROUPS: Record<string, Loader> = {
+const GROUPS: Record<CommandWord, Loader> = {
   resume: async () => [(await import('./commands/resume.ts')).ResumeCommand],
   sessions: async () => (await import('./commands/sessions.ts')).sessionCommands,
   config: async () => {
@@ -43,7 +44,7 @@ export async function commandsFor(argv: string[]): Promise<CommandClass[]> {
     const all = await Promise.all([prompt(), ...Object.values(GROUPS).map((load) => load())]);
     return [...all.flat(), Builtins.HelpCommand, HelpWordCommand, Builtins.VersionCommand];
   }
-  const group = Object.hasOwn(GROUPS, head) ? GROUPS[head] : undefined;
+  const group = Object.hasOwn(GROUPS, head) ? GROUPS[head as CommandWord] : undefined;
   // `-h`/`-v` as the first word are clipanion's builtins; after a command word each command's own
   // `--help` answers, so a group needs neither (one less thing in the state machine).
   return group ? group() : [...(await prompt()), Builtins.HelpCommand, Builtins.VersionCommand];

@@ -1,16 +1,16 @@
-// Options several commands share, and building the Node runtime from them (loaded lazily, so
-// `clinvk --help` and `--version` never pay for it).
+// Options several commands share as clipanion options; what they turn into is run-flags.ts's job
+// (shared with the quick path of main.ts). The runtime loads lazily, so `--help` never pays for it.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../runtime/contract.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
-import { isTty } from './context.ts';
 import type { OutputFormat } from './render/run.ts';
+import { formatOf, invocationOf, runtimeFor, type RunFlags } from './run-flags.ts';
 
 const seconds = t.cascade(t.isNumber(), [t.isInInclusiveRange(0, 86_400)]);
 
 /** The run flags of `clinvk <prompt>` and `clinvk resume`. */
-export abstract class RunCommand extends Command {
+export abstract class RunCommand extends Command implements RunFlags {
   config = Option.String('--config', { description: 'Config file (default: $CLINVK_HOME/config.yaml, ~/.clinvk/config.yaml)' });
   backend = Option.String('-b,--backend', { description: 'Backend: claude, codex or gemini (default: config default_backend)' });
   model = Option.String('-m,--model', { description: 'Model, or an alias: fast, balanced, best' });
@@ -27,36 +27,17 @@ export abstract class RunCommand extends Command {
   extra = Option.Array('--extra', { description: 'An extra backend flag (allow-listed; repeat for several), e.g. --extra=--add-dir --extra=/src' });
   verbose = Option.Boolean('--verbose', false, { description: 'Show tool activity and debug logs on stderr' });
 
-  protected async runtime(): Promise<NodeRuntime> {
-    const { createNodeRuntime } = await import('../runtime/node/index.ts');
-    return createNodeRuntime({
-      env: process.env,
-      cwd: process.cwd(),
-      mode: 'cli',
-      ...(this.config !== undefined ? { configPath: this.config } : {}),
-      ...(this.verbose ? { logLevel: 'debug' } : {}),
-    });
+  protected runtime(): Promise<NodeRuntime> {
+    return runtimeFor(this);
   }
 
   protected format(rt: NodeRuntime): OutputFormat {
-    return (this.output as OutputFormat | undefined) ?? (rt.config.output.format as OutputFormat | undefined) ?? (isTty(this.context.stdout) ? 'text' : 'json');
+    return formatOf(this, rt, this.context.stdout);
   }
 
   /** The flags as an Invocation (the engine applies config defaults for what is not set). */
   protected invocation(rt: NodeRuntime, prompt: string): Invocation {
-    const inv: Invocation = { backend: this.backend ?? rt.config.default_backend, prompt };
-    if (this.model) inv.model = this.model;
-    if (this.workdir) inv.workdir = this.workdir;
-    if (this.ephemeral) inv.ephemeral = true;
-    if (this.dryRun) inv.dryRun = true;
-    if (this.approval) inv.approvalMode = this.approval;
-    if (this.sandbox) inv.sandboxMode = this.sandbox;
-    if (this.maxTurns !== undefined) inv.maxTurns = this.maxTurns;
-    if (this.systemPrompt) inv.systemPrompt = this.systemPrompt;
-    if (this.timeout !== undefined) inv.timeoutMs = Math.round(this.timeout * 1000);
-    if (this.idleTimeout !== undefined) inv.idleTimeoutMs = Math.round(this.idleTimeout * 1000);
-    if (this.extra?.length) inv.extra = this.extra;
-    return inv;
+    return invocationOf(this, rt, prompt);
   }
 }
 

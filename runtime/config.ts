@@ -1,9 +1,13 @@
-// The configuration schema (SPEC §4) and its defaults. Pure: loading the YAML file and the
-// environment is runtime/node/config.ts's job; handlers only ever see a parsed Config.
-// zod/mini, not classic zod: every CLI command loads this file, and classic zod costs ~30 ms of
-// start-up (its 750 KB are parsed on each run) where mini costs ~4 ms. Same engine, same errors.
+// The configuration schema (SPEC §4). Its default values live in config-defaults.ts, which the engine
+// reads without loading zod. Pure: loading the YAML file and the environment is runtime/node/config.ts's
+// job; handlers only ever see a parsed Config.
+// zod/mini, not classic zod: the CLI loads this file whenever there is a config file to check, and
+// classic zod costs ~30 ms of start-up (its 750 KB are parsed on each run) where mini costs ~4 ms.
 import * as z from 'zod/mini';
+import { BACKEND_DEFAULTS as B, CONFIG_DEFAULTS as D } from './config-defaults.ts';
 import { APPROVAL_MODES, SANDBOX_MODES } from './contract.ts';
+
+export { backendConfig, DEFAULT_BLOCKED_WORKDIR_PREFIXES, defaultConfig } from './config-defaults.ts';
 
 // mini ships without messages ("Invalid input"); the English ones make config errors readable.
 z.config(z.locales.en());
@@ -17,83 +21,79 @@ const withDefault = <T extends z.ZodMiniType>(s: T, value: z.output<T>) =>
 const backendSchema = z.strictObject({
   model: z.optional(z.string()),
   /** Model aliases: `fast`, `balanced`, `best` (or any name) → a model of this backend. */
-  models: withDefault(z.record(z.string(), z.string()), {}),
-  allowed_tools: withDefault(z.array(z.string()), []),
+  models: withDefault(z.record(z.string(), z.string()), B.models),
+  allowed_tools: withDefault(z.array(z.string()), B.allowed_tools),
   approval_mode: z.optional(z.enum(APPROVAL_MODES)),
   sandbox_mode: z.optional(z.enum(SANDBOX_MODES)),
-  enabled: withDefault(z.boolean(), true),
+  enabled: withDefault(z.boolean(), B.enabled),
   system_prompt: z.optional(z.string()),
-  extra_flags: withDefault(z.array(z.string()), []),
+  extra_flags: withDefault(z.array(z.string()), B.extra_flags),
   /** Command to run instead of the binary on PATH (a name or a path). */
   command: z.optional(z.string().check(z.minLength(1))),
   /** gemini only: pass --skip-trust (the user chose the workdir explicitly). */
-  skip_trust: withDefault(z.boolean(), true),
+  skip_trust: withDefault(z.boolean(), B.skip_trust),
 });
 
 const unifiedFlagsSchema = z.strictObject({
-  approval_mode: withDefault(z.enum(APPROVAL_MODES), 'default'),
-  sandbox_mode: withDefault(z.enum(SANDBOX_MODES), 'default'),
-  verbose: withDefault(z.boolean(), false),
-  dry_run: withDefault(z.boolean(), false),
-  max_turns: withDefault(int(0), 0),
-  max_tokens: withDefault(int(0), 0),
-  command_timeout_secs: withDefault(nonNegative(), 0),
-  idle_timeout_secs: withDefault(nonNegative(), 0),
+  approval_mode: withDefault(z.enum(APPROVAL_MODES), D.unified_flags.approval_mode),
+  sandbox_mode: withDefault(z.enum(SANDBOX_MODES), D.unified_flags.sandbox_mode),
+  verbose: withDefault(z.boolean(), D.unified_flags.verbose),
+  dry_run: withDefault(z.boolean(), D.unified_flags.dry_run),
+  max_turns: withDefault(int(0), D.unified_flags.max_turns),
+  max_tokens: withDefault(int(0), D.unified_flags.max_tokens),
+  command_timeout_secs: withDefault(nonNegative(), D.unified_flags.command_timeout_secs),
+  idle_timeout_secs: withDefault(nonNegative(), D.unified_flags.idle_timeout_secs),
 });
 
 const sessionSchema = z.strictObject({
-  auto_resume: withDefault(z.boolean(), false),
-  retention_days: withDefault(int(0), 30),
-  store_token_usage: withDefault(z.boolean(), true),
-  default_tags: withDefault(z.array(z.string()), []),
+  auto_resume: withDefault(z.boolean(), D.session.auto_resume),
+  retention_days: withDefault(int(0), D.session.retention_days),
+  store_token_usage: withDefault(z.boolean(), D.session.store_token_usage),
+  default_tags: withDefault(z.array(z.string()), D.session.default_tags),
 });
 
 const outputSchema = z.strictObject({
   format: z.optional(z.enum(['text', 'json', 'stream-json'])),
-  show_tokens: withDefault(z.boolean(), false),
-  show_timing: withDefault(z.boolean(), false),
-  color: withDefault(z.boolean(), true),
+  show_tokens: withDefault(z.boolean(), D.output.show_tokens),
+  show_timing: withDefault(z.boolean(), D.output.show_timing),
+  color: withDefault(z.boolean(), D.output.color),
 });
 
-export const DEFAULT_BLOCKED_WORKDIR_PREFIXES = [
-  '/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/bin', '/sbin', '/usr/bin', '/usr/sbin', '/lib', '/lib64', '/var/run', '/run',
-];
-
 const serverSchema = z.strictObject({
-  host: withDefault(z.string(), '127.0.0.1'),
-  port: withDefault(int(0, 65535), 8080),
-  request_timeout_secs: withDefault(nonNegative(), 300),
-  read_timeout_secs: withDefault(nonNegative(), 30),
-  write_timeout_secs: withDefault(nonNegative(), 300),
-  idle_timeout_secs: withDefault(nonNegative(), 120),
-  rate_limit_enabled: withDefault(z.boolean(), false),
-  rate_limit_rps: withDefault(z.number().check(z.positive()), 10),
-  rate_limit_burst: withDefault(int(1), 20),
-  max_request_body_bytes: withDefault(int(1), 10 * 1024 * 1024),
-  trusted_proxies: withDefault(z.array(z.string()), []),
-  cors_allowed_origins: withDefault(z.array(z.string()), []),
-  cors_allow_credentials: withDefault(z.boolean(), false),
-  cors_max_age: withDefault(int(0), 300),
-  allowed_workdir_prefixes: withDefault(z.array(z.string()), []),
+  host: withDefault(z.string(), D.server.host),
+  port: withDefault(int(0, 65535), D.server.port),
+  request_timeout_secs: withDefault(nonNegative(), D.server.request_timeout_secs),
+  read_timeout_secs: withDefault(nonNegative(), D.server.read_timeout_secs),
+  write_timeout_secs: withDefault(nonNegative(), D.server.write_timeout_secs),
+  idle_timeout_secs: withDefault(nonNegative(), D.server.idle_timeout_secs),
+  rate_limit_enabled: withDefault(z.boolean(), D.server.rate_limit_enabled),
+  rate_limit_rps: withDefault(z.number().check(z.positive()), D.server.rate_limit_rps),
+  rate_limit_burst: withDefault(int(1), D.server.rate_limit_burst),
+  max_request_body_bytes: withDefault(int(1), D.server.max_request_body_bytes),
+  trusted_proxies: withDefault(z.array(z.string()), D.server.trusted_proxies),
+  cors_allowed_origins: withDefault(z.array(z.string()), D.server.cors_allowed_origins),
+  cors_allow_credentials: withDefault(z.boolean(), D.server.cors_allow_credentials),
+  cors_max_age: withDefault(int(0), D.server.cors_max_age),
+  allowed_workdir_prefixes: withDefault(z.array(z.string()), D.server.allowed_workdir_prefixes),
   /** Added to DEFAULT_BLOCKED_WORKDIR_PREFIXES, never replacing them. */
-  blocked_workdir_prefixes: withDefault(z.array(z.string()), []),
-  metrics_enabled: withDefault(z.boolean(), false),
+  blocked_workdir_prefixes: withDefault(z.array(z.string()), D.server.blocked_workdir_prefixes),
+  metrics_enabled: withDefault(z.boolean(), D.server.metrics_enabled),
   /** 0 = derived from the machine (runtime/node decides). */
-  max_concurrent_runs: withDefault(int(0), 0),
-  queue_timeout_secs: withDefault(nonNegative(), 30),
-  heartbeat_secs: withDefault(nonNegative(), 15),
+  max_concurrent_runs: withDefault(int(0), D.server.max_concurrent_runs),
+  queue_timeout_secs: withDefault(nonNegative(), D.server.queue_timeout_secs),
+  heartbeat_secs: withDefault(nonNegative(), D.server.heartbeat_secs),
 });
 
 const parallelSchema = z.strictObject({
-  max_workers: withDefault(int(1), 3),
-  fail_fast: withDefault(z.boolean(), false),
-  aggregate_output: withDefault(z.boolean(), true),
+  max_workers: withDefault(int(1), D.parallel.max_workers),
+  fail_fast: withDefault(z.boolean(), D.parallel.fail_fast),
+  aggregate_output: withDefault(z.boolean(), D.parallel.aggregate_output),
 });
 
 export const configSchema = z.strictObject({
-  default_backend: withDefault(z.string(), 'claude'),
+  default_backend: withDefault(z.string(), D.default_backend),
   unified_flags: z._default(unifiedFlagsSchema, () => unifiedFlagsSchema.parse({})),
-  backends: withDefault(z.record(z.string(), backendSchema), {}),
+  backends: withDefault(z.record(z.string(), backendSchema), D.backends),
   session: z._default(sessionSchema, () => sessionSchema.parse({})),
   output: z._default(outputSchema, () => outputSchema.parse({})),
   server: z._default(serverSchema, () => serverSchema.parse({})),
@@ -103,8 +103,4 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
 
-export const defaultConfig = (): Config => configSchema.parse({});
 
-/** The settings of one backend, with defaults when the file says nothing about it. */
-export const backendConfig = (config: Config, name: string): BackendConfig =>
-  config.backends[name] ?? backendSchema.parse({});

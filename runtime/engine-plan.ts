@@ -1,7 +1,8 @@
 // Turning an Invocation into the exact command to run: validation, config defaults, resume, argv.
 // Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
 import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
-import { backendConfig, type Config } from './config.ts';
+import { backendConfig } from './config-defaults.ts';
+import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';

@@ -11,7 +11,8 @@ import {
   type SessionStore,
   type Spawner,
 } from './contract.ts';
-import { backendConfig, type Config } from './config.ts';
+import { backendConfig } from './config-defaults.ts';
+import type { Config } from './config.ts';
 import { BACKENDS } from './backends/registry.ts';
 import type { BackendAdapter, BackendEvent } from './backends/types.ts';
 import { makePlan, publicPlan, type PlanInternal, type RunPlan } from './engine-plan.ts';

@@ -1,7 +1,7 @@
 // Where a run may happen (SPEC §8). Pure: the caller passes `realpath`, so symlinks are resolved
 // before any prefix check (a link under an allowed prefix pointing into /etc is refused).
 import { ClinvkError } from './contract.ts';
-import { DEFAULT_BLOCKED_WORKDIR_PREFIXES } from './config.ts';
+import { DEFAULT_BLOCKED_WORKDIR_PREFIXES } from './config-defaults.ts';
 
 export interface WorkdirPolicy {
   /** When non-empty, the workdir must sit under one of these. */

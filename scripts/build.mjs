@@ -1,5 +1,15 @@
-// Bundles the CLI into dist/ so `clinvk` starts fast: no TypeScript at run time, and the heavy
-// parts (server, MCP, SDK code) live in chunks that load only when their command runs.
+// Builds dist/ so `clinvk` starts fast: no TypeScript at run time, nothing loaded that the command
+// does not use. Node 20 starts a CommonJS file ~4 ms sooner than an ES module (the ESM loader is not
+// set up), so the two hot paths are CommonJS files of one piece each:
+//   dist/clinvk.cjs        the bin: `--version`, and reading a plain `clinvk [flags] "prompt"` or
+//                          `clinvk sessions list` (quick-argv.ts)
+//   dist/prompt.cjs        that prompt's run: cli/prompt-main.ts and the whole runtime it needs
+//   dist/sessions-list.cjs that listing: cli/sessions-list.ts and the session store
+//   dist/lazy/*.cjs        what those load only when used (yaml, the config schema, locks, metrics)
+//   dist/cli/app.mjs       clipanion and every other command, as ES modules split into chunks, so the
+//                          heavy parts (server, MCP, SDK code) load only when their command runs
+// Each file of one piece carries its own copy of the pure modules it uses (contract.ts, …); a process
+// only ever runs one of the two trees (quick path or clipanion), so no state is shared between copies.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -7,11 +17,10 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 /**
- * runtime/config.ts (read by every command) gets its own tree-shaken copy of zod/mini. Otherwise
- * code splitting puts zod's core in a chunk it shares with classic zod (server, MCP), together with
- * all 60-odd locales that core re-exports: 665 KB and ~18 ms on every `clinvk "prompt"`, where the
- * functions config.ts calls come to ~45 KB. The copy only validates the config file, so nothing
- * mixes its schemas with classic ones.
+ * runtime/config.ts gets its own tree-shaken copy of zod/mini. Otherwise code splitting puts zod's
+ * core in a chunk it shares with classic zod (server, MCP), together with all 60-odd locales that core
+ * re-exports: 665 KB parsed wherever the config schema is, where the functions config.ts calls come to
+ * ~45 KB. The copy only validates the config file, so nothing mixes its schemas with classic ones.
  */
 async function zodMiniCopy() {
   const zm = await import('zod/mini');
@@ -36,24 +45,79 @@ async function zodMiniCopy() {
   };
 }
 
-await build({
-  entryPoints: { clinvk: 'cli/main.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+/** Imports of `modules` (matched by the end of the import path) load `file`, built apart, instead. */
+function loadsApart(modules) {
+  return {
+    name: 'loads-apart',
+    setup(b) {
+      for (const [ending, file] of Object.entries(modules)) {
+        const filter = new RegExp(`(^|/)${ending.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+        b.onResolve({ filter }, () => ({ path: file, external: true }));
+      }
+    },
+  };
+}
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
   define: { __CLINVK_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies (pino, yaml, …) call require(); give ESM chunks one.
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __clinvkCreateRequire } from 'node:module';\nconst require = __clinvkCreateRequire(import.meta.url);",
-  },
   // Required lazily at run time from node_modules (runtime/node/logger.ts): not parsed on every start.
   external: ['pino', 'pino-pretty'],
-  plugins: [await zodMiniCopy()],
   logLevel: 'warning',
   legalComments: 'none',
-});
+};
+// The CommonJS files: logger.ts makes its `require` from import.meta.url, which CommonJS spells __filename.
+const commonjs = { ...common, format: 'cjs', define: { ...common.define, 'import.meta.url': '__filename' } };
+
+await Promise.all([
+  build({
+    ...commonjs,
+    entryPoints: { clinvk: 'cli/main.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [loadsApart({ 'prompt-main.ts': './prompt.cjs', 'sessions-list.ts': './sessions-list.cjs', 'app.ts': './cli/app.mjs' })],
+  }),
+  build({
+    ...commonjs,
+    entryPoints: { prompt: 'cli/prompt-main.ts', 'sessions-list': 'cli/sessions-list.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    // import() would start the ESM loader; every file loaded from here is CommonJS, so require them.
+    supported: { 'dynamic-import': false },
+    plugins: [
+      loadsApart({
+        'yaml.ts': './lazy/yaml.cjs',
+        'config-validate.ts': './lazy/config-validate.cjs',
+        'metrics.ts': './lazy/metrics.cjs',
+        'proper-lockfile': './lazy/proper-lockfile.cjs',
+      }),
+    ],
+  }),
+  build({
+    ...commonjs,
+    entryPoints: {
+      yaml: 'runtime/node/yaml.ts',
+      'config-validate': 'runtime/node/config-validate.ts',
+      metrics: 'runtime/node/metrics.ts',
+      'proper-lockfile': 'proper-lockfile',
+    },
+    outdir: 'dist/lazy',
+    outExtension: { '.js': '.cjs' },
+    plugins: [await zodMiniCopy()],
+  }),
+  build({
+    ...common,
+    entryPoints: { app: 'cli/app.ts' },
+    outdir: 'dist/cli',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    format: 'esm',
+    chunkNames: 'chunks/[name]-[hash]',
+    // Bundled CommonJS dependencies (yaml, …) call require(); give ES module chunks one.
+    banner: { js: "import { createRequire as __clinvkCreateRequire } from 'node:module';\nconst require = __clinvkCreateRequire(import.meta.url);" },
+    plugins: [await zodMiniCopy()],
+  }),
+]);

@@ -33,7 +33,7 @@ export class ConfigGetCommand extends ConfigCommand {
   async execute(): Promise<number> {
     try {
       const rt = await this.runtime();
-      const { getConfigValue } = await import('../../runtime/node/config.ts');
+      const { getConfigValue } = await import('../../runtime/node/config-edit.ts');
       const value = getConfigValue(rt.config, this.key);
       this.context.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
       return 0;
@@ -58,7 +58,8 @@ export class ConfigSetCommand extends ConfigCommand {
   value = Option.String({ name: 'value' });
   async execute(): Promise<number> {
     try {
-      const { configPath, setConfigValue } = await import('../../runtime/node/config.ts');
+      const { configPath } = await import('../../runtime/node/home.ts');
+      const { setConfigValue } = await import('../../runtime/node/config-edit.ts');
       const path = configPath({ env: process.env, ...(this.config !== undefined ? { path: this.config } : {}) });
       await setConfigValue(path, this.key, this.value);
       this.context.stderr.write(`set ${this.key} in ${path}\n`);

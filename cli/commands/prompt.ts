@@ -1,9 +1,8 @@
 // `clinvk [flags] <prompt…>`: run one prompt on one backend.
-import { resolve } from 'node:path';
 import { Command, Option, UsageError } from 'clipanion';
-import { promptFrom, reportError } from '../context.ts';
+import { promptFrom } from '../context.ts';
 import { RunCommand } from '../options.ts';
-import { runPrompt } from '../run-prompt.ts';
+import { promptMain } from '../prompt-main.ts';
 
 export class PromptCommand extends RunCommand {
   static override paths = [Command.Default];
@@ -34,23 +33,6 @@ export class PromptCommand extends RunCommand {
   async execute(): Promise<number> {
     const prompt = await promptFrom(this.words, this.context.stdin);
     if (!prompt) throw new UsageError('no prompt: pass one as an argument (quoted), or `-` to read it from stdin');
-    try {
-      const rt = await this.runtime();
-      const inv = this.invocation(rt, prompt);
-      if (this.continue || (rt.config.session.auto_resume && !this.ephemeral)) {
-        const { findContinueTarget } = await import('../../runtime/session-lookup.ts');
-        const workdir = resolve(inv.workdir ?? process.cwd());
-        const target = await findContinueTarget(rt.sessions, { workdir, backend: inv.backend, backendNamed: !!this.backend, strict: !this.continue });
-        if (target) {
-          inv.sessionId = target.id;
-          this.context.stderr.write(`Continuing session ${target.id.slice(0, 8)} (${target.backend}, ${target.turnCount} turns)\n`);
-        } else if (this.continue) {
-          this.context.stderr.write('No resumable session found here; starting a new one.\n');
-        }
-      }
-      return await runPrompt({ rt, inv, format: this.format(rt), stdout: this.context.stdout, stderr: this.context.stderr, verbose: this.verbose });
-    } catch (err) {
-      return reportError(err, this.context.stderr);
-    }
+    return promptMain(this, prompt, this.context);
   }
 }

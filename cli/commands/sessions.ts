@@ -4,7 +4,7 @@ import * as t from 'typanion';
 import { SESSION_STATUSES } from '../../runtime/contract.ts';
 import { reportError } from '../context.ts';
 import { ConfigCommand } from '../options.ts';
-import { compactNumber, parseAge, relativeTime, table } from '../render/table.ts';
+import { parseAge, relativeTime } from '../render/table.ts';
 
 const category = 'Sessions';
 
@@ -21,26 +21,8 @@ class SessionsListCommand extends ConfigCommand {
   json = Option.Boolean('--json', false, { description: 'JSON output' });
 
   async execute(): Promise<number> {
-    try {
-      const store = await this.sessionStore();
-      const { sessionToJson } = await import('../../runtime/wire.ts');
-      const { sessions, total } = await store.list({ limit: this.limit, ...(this.backend ? { backend: this.backend } : {}), ...(this.status ? { status: this.status } : {}) });
-      if (this.json) {
-        this.context.stdout.write(`${JSON.stringify({ sessions: sessions.map(sessionToJson), total }, null, 2)}\n`);
-        return 0;
-      }
-      if (sessions.length === 0) {
-        this.context.stderr.write('No sessions yet. Run a prompt (without --ephemeral) to create one.\n');
-        return 0;
-      }
-      const width = (this.context.stdout as { columns?: number }).columns ?? 120;
-      const rows = sessions.map((s) => [s.id.slice(0, 8), s.backend, s.status, relativeTime(s.lastUsed), compactNumber(s.tokenUsage.inputTokens + s.tokenUsage.outputTokens), s.title]);
-      this.context.stdout.write(table(['ID', 'BACKEND', 'STATUS', 'LAST USED', 'TOKENS', 'TITLE'], rows, width));
-      if (total > sessions.length) this.context.stderr.write(`(${sessions.length} of ${total}; -n to show more)\n`);
-      return 0;
-    } catch (err) {
-      return reportError(err, this.context.stderr);
-    }
+    const { listSessions } = await import('../sessions-list.ts');
+    return listSessions(this, this.context);
   }
 }
 

@@ -1,10 +1,10 @@
-// Running the built `clinvk` (dist/clinvk.mjs) with the fake CLIs first on PATH and a private home.
+// Running the built `clinvk` (dist/clinvk.cjs) with the fake CLIs first on PATH and a private home.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLINVK = resolve('dist/clinvk.mjs');
+export const CLINVK = resolve('dist/clinvk.cjs');
 export const FAKES = resolve('test/fixtures/fake-clis');
 
 /** Builds dist/ once when a test file runs alone (npm test builds before vitest). */

@@ -68,6 +68,16 @@ describe('clinvk <prompt>', () => {
     expect(fakeLog(env.FAKE_LOG)).toEqual([]);
   });
 
+  it('the quick path and clipanion build the same run', async () => {
+    // A flag after the prompt is left to clipanion (cli/quick-argv.ts); the same flags before it are read quickly.
+    const { env } = sandbox();
+    const quick = await clinvk(['--dry-run', '-o', 'json', '-b', 'gemini', '-m', 'best', '--approval', 'auto', 'fix it'], { env });
+    const full = await clinvk(['--dry-run', '-o', 'json', '-b', 'gemini', '-m', 'best', 'fix it', '--approval', 'auto'], { env });
+    expect(quick.code).toBe(0);
+    expect(JSON.parse(quick.stdout)).toMatchObject({ dry_run: true, backend: 'gemini' });
+    expect(quick.stdout).toBe(full.stdout);
+  });
+
   it('unknown backend → 1, not installed → 2, backend failure → its own exit code, bad config → 3', async () => {
     const { env, home } = sandbox();
     const unknown = await clinvk(['-b', 'nope', 'x'], { env });
@@ -158,6 +168,10 @@ describe('sessions and -c', () => {
     expect(resumed.stdout).toContain('(turn 2): two');
     expect(resumed.stderr).toMatch(/Resuming session/);
     const list = await clinvk(['sessions', 'list'], { env });
+    // --config is left to clipanion (cli/quick-argv.ts): both ways list the same.
+    const listed = await clinvk(['sessions', 'list', '--json'], { env });
+    expect(JSON.parse(listed.stdout)).toMatchObject({ total: 1, sessions: [{ id: first.session_id }] });
+    expect((await clinvk(['sessions', 'list', '--json', '--config', 'none.yaml'], { env })).stdout).toBe(listed.stdout);
     expect(list.stdout).toMatch(/^ID\s+BACKEND\s+STATUS\s+LAST USED\s+TOKENS\s+TITLE/);
     expect(list.stdout).toContain(first.session_id.slice(0, 8));
     expect(list.stdout).toContain('just now');

@@ -13,14 +13,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { alive, descendants } from './mcp-proc.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist/clinvk.mjs');
+const CLI = join(ROOT, 'dist/clinvk.cjs');
 const FAKES = join(ROOT, 'test/fixtures/fake-clis');
 
 let home: string;
 const open: { client: Client; transport: StdioClientTransport }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/clinvk.mjs is missing: run `npm run build` first');
+  if (!existsSync(CLI)) throw new Error('dist/clinvk.cjs is missing: run `npm run build` first');
   home = await mkdtemp(join(tmpdir(), 'clinvk-mcp-e2e-'));
 });
 afterEach(async () => {

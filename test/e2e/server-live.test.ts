@@ -1,5 +1,5 @@
 // The live server with the real engine and the fake backend CLIs on PATH: in-process
-// (createNodeRuntime + createApp + serve on port 0) and as `node dist/clinvk.mjs serve --port 0`.
+// (createNodeRuntime + createApp + serve on port 0) and as `node dist/clinvk.cjs serve --port 0`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,10 +155,10 @@ describe('live server (in-process) with the fake CLIs', () => {
 });
 
 describe('`clinvk serve` (built CLI)', () => {
-  const bin = join(ROOT, 'dist/clinvk.mjs');
+  const bin = join(ROOT, 'dist/clinvk.cjs');
   let child: ChildProcess | undefined;
   beforeAll(() => {
-    if (!existsSync(bin)) throw new Error('dist/clinvk.mjs is missing: run `npm run build` first');
+    if (!existsSync(bin)) throw new Error('dist/clinvk.cjs is missing: run `npm run build` first');
   });
   afterAll(() => {
     if (child && child.exitCode === null) child.kill('SIGKILL');

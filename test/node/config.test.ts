@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../runtime/config.ts';
-import { getConfigValue, loadApiKeys, loadConfig, setConfigValue } from '../../runtime/node/config.ts';
+import { backendConfig, configSchema, defaultConfig } from '../../runtime/config.ts';
+import { loadApiKeys, loadConfig } from '../../runtime/node/config.ts';
+import { getConfigValue, setConfigValue } from '../../runtime/node/config-edit.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -22,6 +23,21 @@ const err = async (p: Promise<unknown>) => {
   }
   throw new Error('expected a rejection');
 };
+
+describe('defaults without the schema', () => {
+  it('the plain defaults are exactly what the schema makes of an empty file', () => {
+    expect(defaultConfig()).toEqual(configSchema.parse({}));
+    expect(backendConfig(defaultConfig(), 'claude')).toEqual(configSchema.parse({ backends: { claude: {} } }).backends.claude);
+  });
+
+  it('every call hands out its own copy', () => {
+    const a = defaultConfig();
+    a.server.trusted_proxies.push('10.0.0.1');
+    backendConfig(a, 'codex').extra_flags.push('--x');
+    expect(defaultConfig().server.trusted_proxies).toEqual([]);
+    expect(backendConfig(defaultConfig(), 'codex').extra_flags).toEqual([]);
+  });
+});
 
 describe('loadConfig', () => {
   it('missing file = defaults; home from CLINVK_HOME, path under it', async () => {

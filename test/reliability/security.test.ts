@@ -1,4 +1,4 @@
-// Security of the live server (`node dist/clinvk.mjs serve` with API keys, the fake backends behind
+// Security of the live server (`node dist/clinvk.cjs serve` with API keys, the fake backends behind
 // it) and of the CLI:
 // - every route and method needs a key, except the open probes (/health; /metrics, SPEC §6), and
 //   refuses one in the wrong place with a 401 in its own surface's dialect; valid keys work;

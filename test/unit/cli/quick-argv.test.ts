@@ -1,0 +1,88 @@
+// The quick path (cli/quick-argv.ts) reads common argv without clipanion. It must never read an argv
+// differently from clipanion: whatever it accepts, clipanion (with the commands cli/app.ts registers
+// for that argv) must parse to the same command and the same values; the rest it leaves alone.
+import { describe, expect, it } from 'vitest';
+import { commandsFor, createCli } from '../../../cli/app.ts';
+import { quickArgv, type Quick } from '../../../cli/quick-argv.ts';
+
+const PROMPT_FIELDS = ['config', 'backend', 'model', 'workdir', 'output', 'approval', 'sandbox', 'systemPrompt', 'dryRun', 'ephemeral', 'verbose', 'continue'] as const;
+const LIST_FIELDS = ['backend', 'status', 'limit', 'json'] as const;
+
+/** What clipanion makes of argv, in the quick path's terms (or why it refused). */
+async function viaClipanion(argv: string[]): Promise<Quick | { error: string } | { other: string }> {
+  const cli = createCli(false, await commandsFor(argv));
+  let cmd: Record<string, unknown> & { constructor: { paths?: string[][] } };
+  try {
+    cmd = cli.process(argv) as never;
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  const path = cmd.constructor.paths?.[0]?.join(' ') ?? '';
+  if (path === '' && Array.isArray(cmd.words)) {
+    const flags = Object.fromEntries(PROMPT_FIELDS.map((f) => [f, cmd[f]]).filter(([, v]) => v !== undefined));
+    return { command: 'prompt', flags: flags as never, prompt: (cmd.words as string[]).join(' ') };
+  }
+  if (path === 'sessions list') {
+    const flags = Object.fromEntries(LIST_FIELDS.map((f) => [f, cmd[f]]).filter(([, v]) => v !== undefined));
+    return { command: 'sessions list', flags: flags as never };
+  }
+  return { other: path };
+}
+
+/** A seeded generator (mulberry32), so a failure names an argv that fails again. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TOKENS = [
+  'hi', 'fix the tests', '', ' ', '-', '--', '-b', '--backend', 'claude', 'codex', '-m', '--model', 'best', '-w', '/tmp', '-o',
+  '--output-format', 'json', 'text', 'stream-json', 'yaml', '--approval', 'auto', 'yolo', '--sandbox', 'read-only', '--system-prompt',
+  '--dry-run', '--ephemeral', '--verbose', '-c', '--continue', '--config', 'c.yaml', '-t', '5', '--extra', '--add-dir', '-h', '--help',
+  'help', '-v', '--version', 'sessions', 'list', 'ls', 'show', 'resume', '--json', '-n', '--limit', '0', '07', '3', '--status', 'error',
+  'done', '--backend=codex', '-bc', '-ce', '--nope', 'constructor', '-1', '--help me',
+];
+
+describe('quickArgv', () => {
+  it('reads the common forms itself', () => {
+    expect(quickArgv(['-b', 'claude', 'hi'])).toEqual({ command: 'prompt', prompt: 'hi', flags: { dryRun: false, ephemeral: false, verbose: false, continue: false, backend: 'claude' } });
+    expect(quickArgv(['explain', 'this', 'repo'])?.command).toBe('prompt');
+    expect(quickArgv(['-c', '-o', 'stream-json', 'again'])).toMatchObject({ prompt: 'again', flags: { continue: true, output: 'stream-json' } });
+    expect(quickArgv(['--', '--help me'])).toMatchObject({ command: 'prompt', prompt: '--help me' });
+    expect(quickArgv(['sessions', 'list'])).toEqual({ command: 'sessions list', flags: { limit: 20, json: false } });
+    expect(quickArgv(['sessions', 'ls', '--json', '-n', '5', '--status', 'error'])).toEqual({ command: 'sessions list', flags: { limit: 5, json: true, status: 'error' } });
+  });
+
+  it('leaves everything else to clipanion', () => {
+    const left = [
+      [], ['-h'], ['--help'], ['help'], ['-'], ['sessions'], ['sessions', 'show', 'ab'], ['resume', '--last', 'go'], ['version'],
+      ['-t', '5', 'hi'], ['--extra', '--add-dir', 'hi'], ['hi', '-b', 'codex'], ['--backend=codex', 'hi'], ['-b', 'claude', '-b', 'codex', 'hi'],
+      ['-o', 'yaml', 'hi'], ['-b'], ['-b', '-c', 'hi'], ['-bc', 'hi'], [''], ['-c'], ['sessions', 'list', 'extra'], ['sessions', 'list', '-n', '0'],
+      ['sessions', 'list', '-n', '07'], ['sessions', 'list', '--status', 'done'], ['help', 'me'],
+    ];
+    for (const argv of left) expect(quickArgv(argv), JSON.stringify(argv)).toBeUndefined();
+  });
+
+  it('reads every argv it accepts exactly as clipanion does (seeded random argv)', async () => {
+    const seed = Number(process.env.CLINVK_FUZZ_SEED ?? 20261130);
+    const next = rng(seed);
+    let accepted = 0;
+    for (let n = 0; n < 1500; n++) {
+      const argv = Array.from({ length: Math.floor(next() * 7) }, () => TOKENS[Math.floor(next() * TOKENS.length)]!);
+      // Half the cases start like the quick path's forms, so many of them are accepted.
+      if (n % 2 === 0) argv.unshift(...(next() < 0.3 ? ['sessions', 'list'] : ['-b', 'claude']));
+      const quick = quickArgv(argv);
+      if (!quick) continue;
+      accepted++;
+      const seen = await viaClipanion(argv);
+      const { flags, ...rest } = quick;
+      const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+      expect(seen, `seed ${seed}, argv ${JSON.stringify(argv)}`).toEqual({ ...rest, flags: defined });
+    }
+    expect(accepted).toBeGreaterThan(200);
+  });
+});
