@@ -8,6 +8,7 @@ import {
   type RunError,
   type RunEvent,
   type RunResult,
+  type Session,
   type SessionStore,
   type Spawner,
 } from './contract.ts';
@@ -119,14 +120,13 @@ export function createEngine(deps: EngineDeps): Engine {
       return;
     }
 
-    const warnings: string[] = [];
     const store = plan.ephemeral ? undefined : deps.sessions;
-    const session = store ? await openSession(store, inv, plan, warnings, sessionDeps) : undefined;
-    const log = deps.log?.child(compact({ backend: plan.backend, session: session?.id }));
+    let session: Session | undefined;
+    let log = deps.log?.child({ backend: plan.backend });
 
     // State of the run, filled as events arrive.
     const queue: RunEvent[] = [];
-    const pendingWarnings = [...plan.warnings, ...warnings];
+    const pendingWarnings = [...plan.warnings];
     const allWarnings = [...pendingWarnings];
     let initSent = false;
     let backendSessionId = plan.resume?.backendSessionId;
@@ -204,8 +204,22 @@ export function createEngine(deps: EngineDeps): Engine {
         idleTimeoutMs: plan.idleTimeoutMs,
       });
       log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd }, 'starting backend');
+      const events = deps.spawner.spawn(spec, ac.signal)[Symbol.asyncIterator]();
+      let drained = false;
       try {
-        for await (const ev of deps.spawner.spawn(spec, ac.signal)) {
+        let next = events.next(); // starts the process
+        // The session is written while the backend starts: the write (lock, fsync, index) takes a few ms
+        // to tens of ms, a backend far longer to print its first line. Its events wait in the spawner's
+        // queue until the session is open, so `init` still carries the session id.
+        if (store) {
+          const warnings: string[] = [];
+          session = await openSession(store, inv, plan, warnings, sessionDeps);
+          pendingWarnings.push(...warnings);
+          allWarnings.push(...warnings);
+          if (session) log = deps.log?.child({ backend: plan.backend, session: session.id });
+        }
+        for (let r = await next; !r.done; r = await next) {
+          const ev = r.value;
           if (ev.type === 'stdout') handle(parser.line(ev.line));
           else if (ev.type === 'stderr') stderr = keepTail(stderr + ev.chunk);
           else if (ev.type === 'exit') {
@@ -213,10 +227,16 @@ export function createEngine(deps: EngineDeps): Engine {
             if (!ev.spawnError) handle(parser.end({ code: ev.code, stderr }));
           }
           if (queue.length > 0) yield* queue.splice(0);
+          next = events.next();
         }
+        drained = true;
       } catch (err) {
         log?.error({ err }, 'run failed unexpectedly');
         internal = { code: 'INTERNAL', message: `internal error while running ${plan.backend}: ${(err as Error)?.message ?? String(err)}` };
+      } finally {
+        // The consumer stopped early (return() at a yield, when no next() is pending): close the
+        // spawner, whose own cleanup kills the process tree, as for-await would.
+        if (!drained) await events.return?.(undefined);
       }
       if (!exit && !internal) internal = { code: 'INTERNAL', message: `the process runner ended without an exit for ${plan.backend}` };
 

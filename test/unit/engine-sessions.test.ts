@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyUsage, type Session } from '../../runtime/contract.ts';
+import { emptyUsage, type RunEvent, type Session } from '../../runtime/contract.ts';
 import { config, doneOf, ev, events, hang, lines, rejection, setup, type Script } from './engine-helpers.ts';
 
 const inv = { backend: 'fake', prompt: 'Fix the bug\nin the parser' };
@@ -15,17 +15,25 @@ function seed(store: ReturnType<typeof setup>['sessions'], over: Partial<Session
 }
 
 describe('engine: sessions', () => {
-  it('creates an active session before spawning, then updates it once at the end', async () => {
-    let statusAtSpawn: string | undefined;
+  it('records an active session while the backend starts, before its first event; updates it once at the end', async () => {
+    let spawned = false;
     const { engine, sessions } = setup(
       (spec, signal) => {
-        statusAtSpawn = [...sessions.map.values()][0]?.status;
+        spawned = true;
         return lines([ev({ kind: 'session', id: 'native-1', model: 'm-9' }), ev({ kind: 'text', text: 'ok' })])(spec, signal);
       },
       { config: config({ session: { default_tags: ['team'] } }) },
     );
-    const r = doneOf(await events(engine.run({ ...inv, metadata: { k: 'v' }, parentId: 'par' })));
-    expect(statusAtSpawn).toBe('active');
+    const seen: RunEvent[] = [];
+    let statusAtInit: string | undefined;
+    for await (const e of engine.run({ ...inv, metadata: { k: 'v' }, parentId: 'par' })) {
+      if (e.type === 'init') statusAtInit = sessions.map.get(e.sessionId!)?.status;
+      seen.push(e);
+    }
+    expect(spawned).toBe(true);
+    expect(statusAtInit).toBe('active');
+    const r = doneOf(seen);
+    expect(seen[0]).toMatchObject({ type: 'init', sessionId: r.sessionId });
     expect(sessions.updates).toBe(1);
     const s = sessions.map.get(r.sessionId!)!;
     expect(s).toMatchObject({
@@ -34,6 +42,21 @@ describe('engine: sessions', () => {
     });
     expect(s.errorMessage).toBeUndefined();
     expect(s.lastUsed).not.toBe('c');
+  });
+
+  it('the backend is started before the session write, not after it', async () => {
+    const { engine, sessions, calls } = setup(lines([ev({ kind: 'text', text: 'ok' })]));
+    const create = sessions.create.bind(sessions);
+    let startedBeforeWrite: boolean | undefined;
+    sessions.create = async (init) => {
+      startedBeforeWrite = calls.length === 1;
+      await new Promise((r) => setTimeout(r, 20)); // a slow disk
+      return create(init);
+    };
+    const seen = await events(engine.run(inv));
+    expect(startedBeforeWrite).toBe(true);
+    expect(seen[0]).toMatchObject({ type: 'init', sessionId: doneOf(seen).sessionId });
+    expect(sessions.map.get(doneOf(seen).sessionId!)).toMatchObject({ status: 'completed', turnCount: 1 });
   });
 
   it('a failed run marks the session error with the message', async () => {
