@@ -1,6 +1,6 @@
-// The clipanion CLI. Loaded by main.ts only when a command runs, and it loads only the commands
-// the arguments can reach: clipanion compiles one state machine over every registered command on
-// each run, and importing and compiling all of them would cost every `clinvk "prompt"` ~10 ms.
+// The clipanion CLI (dist/cli/app.mjs). main.ts loads it for everything its quick reader leaves
+// alone, and it loads only the commands the arguments can reach: clipanion compiles one state machine
+// over every registered command on each run, and importing and compiling all of them costs ~10 ms.
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { CLINVK_VERSION } from '../runtime/version.ts';
 import type { CommandWord } from './command-words.ts';

@@ -2,24 +2,33 @@
 // anything loads, a plain `clinvk [flags] "prompt"` or `clinvk sessions list` runs without clipanion
 // (quick-argv.ts), and every other command goes through clipanion and loads its heavy modules
 // (server, MCP SDK) when it runs.
+import { join } from 'node:path';
+import { clinvkHome } from '../runtime/node/home.ts';
 import { CLINVK_VERSION } from '../runtime/version.ts';
+import { requireCompiled } from './compiled-require.ts';
 import { quickArgv } from './quick-argv.ts';
+
+/**
+ * A CommonJS file the build puts next to this one (scripts/build.mjs), loaded with require rather than
+ * import(), which would start Node's ESM loader (~4 ms) for nothing. CLINVK_NO_COMPILE_CACHE=1 turns
+ * the code cache off.
+ */
+const requireQuick = (name: string): unknown =>
+  requireCompiled(join(__dirname, name), process.env.CLINVK_NO_COMPILE_CACHE === '1' ? undefined : join(clinvkHome(process.env), 'cache'));
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(`${CLINVK_VERSION}\n`);
     return;
   }
-  // require, not import(): the build makes these CommonJS files (dist/prompt.cjs, dist/sessions-list.cjs),
-  // and import() would start Node's ESM loader (~4 ms) for nothing.
   const quick = quickArgv(argv);
   if (quick?.command === 'prompt') {
-    const { promptMain } = require('./prompt-main.ts') as typeof import('./prompt-main.ts');
+    const { promptMain } = requireQuick('prompt.cjs') as typeof import('./prompt-main.ts');
     process.exitCode = await promptMain(quick.flags, quick.prompt, process);
     return;
   }
   if (quick?.command === 'sessions list') {
-    const { listSessions } = require('./sessions-list.ts') as typeof import('./sessions-list.ts');
+    const { listSessions } = requireQuick('sessions-list.cjs') as typeof import('./sessions-list.ts');
     process.exitCode = await listSessions(quick.flags, process);
     return;
   }

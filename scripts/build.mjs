@@ -78,7 +78,8 @@ await Promise.all([
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [loadsApart({ 'prompt-main.ts': './prompt.cjs', 'sessions-list.ts': './sessions-list.cjs', 'app.ts': './cli/app.mjs' })],
+    // main.ts loads prompt.cjs and sessions-list.cjs by name, with V8's code cache (cli/compiled-require.ts).
+    plugins: [loadsApart({ 'app.ts': './cli/app.mjs' })],
   }),
   build({
     ...commonjs,

@@ -1,4 +1,5 @@
-// `clinvk [flags] <prompt…>`: run one prompt on one backend.
+// `clinvk [flags] <prompt…>`: run one prompt on one backend. Its help, its errors, and the argv the
+// quick reader (quick-argv.ts) leaves alone come through here; both end in promptMain.
 import { Command, Option, UsageError } from 'clipanion';
 import { promptFrom } from '../context.ts';
 import { RunCommand } from '../options.ts';

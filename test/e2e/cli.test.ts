@@ -1,6 +1,6 @@
 // The built `clinvk` against the fake CLIs: answers, formats, streaming, flag-like prompts, dry runs,
 // errors and exit codes, timeouts and Ctrl-C leaving no process behind, sessions and -c.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alive, clinvk, ensureBuilt, fakeLog, sandbox } from './cli-helpers.ts';
@@ -180,6 +180,40 @@ describe('sessions and -c', () => {
     expect((await clinvk(['sessions', 'show', '../etc'], { env })).code).toBe(1);
     expect((await clinvk(['sessions', 'delete', first.session_id], { env })).code).toBe(0);
     expect((await clinvk(['sessions', 'show', first.session_id], { env })).code).toBe(4);
+  });
+});
+
+describe('the code cache of the quick path', () => {
+  it('is written after the first run, used afterwards, and replaced when V8 refuses it', async () => {
+    const { env } = sandbox();
+    const cache = join(env.CLINVK_HOME!, 'cache');
+    const run = async () => (await clinvk(['-b', 'claude', '--ephemeral', '-o', 'text', 'hi'], { env })).stdout;
+    expect(await run()).toContain('fake claude');
+    const [file, ...more] = readdirSync(cache);
+    expect(more).toEqual([]);
+    expect(file).toMatch(/^prompt\.cjs-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8$/);
+    const written = statSync(join(cache, file!)).mtimeMs;
+    expect(await run()).toContain('fake claude');
+    expect(statSync(join(cache, file!)).mtimeMs).toBe(written); // accepted by V8, so not written again
+    // Garbage (a broken disk, another V8) is refused by V8: the run compiles as usual and writes a good cache;
+    // a cache of an earlier build is dropped.
+    writeFileSync(join(cache, file!), 'garbage');
+    writeFileSync(join(cache, 'prompt.cjs-1-1-v0.0.0-x64.v8'), 'old build');
+    expect(await run()).toContain('fake claude');
+    expect(readdirSync(cache)).toEqual([file]);
+    expect(readFileSync(join(cache, file!)).length).toBeGreaterThan(1000);
+  });
+
+  it('CLINVK_NO_COMPILE_CACHE=1 writes nothing; a home that cannot be written is no error', async () => {
+    const off = sandbox({ CLINVK_NO_COMPILE_CACHE: '1' });
+    expect((await clinvk(['-b', 'claude', '--ephemeral', '-o', 'text', 'hi'], { env: off.env })).stdout).toContain('fake claude');
+    expect(existsSync(join(off.env.CLINVK_HOME!, 'cache'))).toBe(false);
+    const blocked = sandbox();
+    mkdirSync(blocked.env.CLINVK_HOME!, { recursive: true });
+    writeFileSync(join(blocked.env.CLINVK_HOME!, 'cache'), 'a file where the cache folder should be');
+    const r = await clinvk(['-b', 'claude', '--ephemeral', '-o', 'text', 'hi'], { env: blocked.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('fake claude');
   });
 });
 
