@@ -6,7 +6,7 @@
 // for another source length, and a refused or unreadable cache only means compiling as usual.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 export function requireCompiled(file: string, cacheDir: string | undefined): unknown {
@@ -23,7 +23,7 @@ export function requireCompiled(file: string, cacheDir: string | undefined): unk
   if (!cachedData || script.cachedDataRejected) process.once('exit', () => save(cachePath, script, file));
   const mod = { exports: {} as unknown };
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, join(file, '..'));
+  wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   return mod.exports;
 }
 
@@ -34,7 +34,7 @@ export function requireCompiled(file: string, cacheDir: string | undefined): unk
 function save(path: string, script: Script, file: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const dir = join(path, '..');
+    const dir = dirname(path);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const old of readdirSync(dir)) if (old.startsWith(`${basename(file)}-`)) rmSync(join(dir, old), { force: true });
     writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });

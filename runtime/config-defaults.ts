@@ -7,14 +7,17 @@ export const DEFAULT_BLOCKED_WORKDIR_PREFIXES = [
   '/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/bin', '/sbin', '/usr/bin', '/usr/sbin', '/lib', '/lib64', '/var/run', '/run',
 ];
 
-/** What a backend the file does not mention gets (its optional keys stay unset). */
-export const BACKEND_DEFAULTS = {
-  models: {},
-  allowed_tools: [],
+/**
+ * What a backend the file does not mention gets (its optional keys stay unset). A function: every
+ * caller gets its own arrays, and a literal costs far less than a clone on the engine's hot path.
+ */
+export const backendDefaults = () => ({
+  models: {} as Record<string, string>,
+  allowed_tools: [] as string[],
   enabled: true,
-  extra_flags: [],
+  extra_flags: [] as string[],
   skip_trust: true,
-};
+});
 
 export const CONFIG_DEFAULTS = {
   default_backend: 'claude',
@@ -61,4 +64,4 @@ export const defaultConfig = (): Config => structuredClone(CONFIG_DEFAULTS);
 
 /** The settings of one backend, with defaults when the file says nothing about it. */
 export const backendConfig = (config: Config, name: string): BackendConfig =>
-  config.backends[name] ?? structuredClone(BACKEND_DEFAULTS);
+  config.backends[name] ?? backendDefaults();

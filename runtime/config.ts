@@ -4,7 +4,7 @@
 // zod/mini, not classic zod: the CLI loads this file whenever there is a config file to check, and
 // classic zod costs ~30 ms of start-up (its 750 KB are parsed on each run) where mini costs ~4 ms.
 import * as z from 'zod/mini';
-import { BACKEND_DEFAULTS as B, CONFIG_DEFAULTS as D } from './config-defaults.ts';
+import { backendDefaults, CONFIG_DEFAULTS as D } from './config-defaults.ts';
 import { APPROVAL_MODES, SANDBOX_MODES } from './contract.ts';
 
 export { backendConfig, DEFAULT_BLOCKED_WORKDIR_PREFIXES, defaultConfig } from './config-defaults.ts';
@@ -18,6 +18,7 @@ const nonNegative = () => z.number().check(z.minimum(0));
 const withDefault = <T extends z.ZodMiniType>(s: T, value: z.output<T>) =>
   z._default(s, (() => (typeof value === 'object' && value !== null ? structuredClone(value) : value)) as never);
 
+const B = backendDefaults();
 const backendSchema = z.strictObject({
   model: z.optional(z.string()),
   /** Model aliases: `fast`, `balanced`, `best` (or any name) → a model of this backend. */

@@ -208,6 +208,7 @@ export function createEngine(deps: EngineDeps): Engine {
       let drained = false;
       try {
         let next = events.next(); // starts the process
+        next.catch(() => {}); // a spawner that throws while the session opens is handled below, not unhandled
         // The session is written while the backend starts: the write (lock, fsync, index) takes a few ms
         // to tens of ms, a backend far longer to print its first line. Its events wait in the spawner's
         // queue until the session is open, so `init` still carries the session id.

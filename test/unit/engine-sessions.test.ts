@@ -59,6 +59,20 @@ describe('engine: sessions', () => {
     expect(sessions.map.get(doneOf(seen).sessionId!)).toMatchObject({ status: 'completed', turnCount: 1 });
   });
 
+  it('a process runner that throws while the session is being written ends the run with INTERNAL, recorded', async () => {
+    const { engine, sessions } = setup(async function* () {
+      throw new Error('runner broke');
+    });
+    const create = sessions.create.bind(sessions);
+    sessions.create = async (init) => {
+      await new Promise((r) => setTimeout(r, 20)); // the runner fails first
+      return create(init);
+    };
+    const r = doneOf(await events(engine.run(inv)));
+    expect(r.error).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('runner broke') });
+    expect(sessions.map.get(r.sessionId!)).toMatchObject({ status: 'error' });
+  });
+
   it('a failed run marks the session error with the message', async () => {
     const { engine, sessions } = setup(lines([ev({ kind: 'session', id: 'n' })], { code: 2 }, 'bad flag'));
     const r = doneOf(await events(engine.run(inv)));
