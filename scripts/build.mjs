@@ -8,6 +8,7 @@
 //   dist/lazy/*.cjs        what those load only when used (yaml, the config schema, locks, metrics)
 //   dist/cli/app.mjs       clipanion and every other command, as ES modules split into chunks, so the
 //                          heavy parts (server, MCP, SDK code) load only when their command runs
+// clinvk.cjs loads prompt.cjs and sessions-list.cjs through V8's code cache (cli/compiled-require.ts).
 // Each file of one piece carries its own copy of the pure modules it uses (contract.ts, …); a process
 // only ever runs one of the two trees (quick path or clipanion), so no state is shared between copies.
 import { build } from 'esbuild';
