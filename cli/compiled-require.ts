@@ -1,6 +1,7 @@
 // Loads one of dist/'s CommonJS files with V8's code cache, kept in $CLINVK_HOME/cache. Without it
 // V8 compiles the same ~100 KB again on every `clinvk "prompt"` (~2.5 ms of a start-up whose budget
-// is a third of a Node start). Node 22 does this itself (module.enableCompileCache()); Node 20 lacks it.
+// is a third of a Node start; ~14 ms more with a config file, for yaml and the schema). Node 22 does
+// this itself (module.enableCompileCache()); Node 20 lacks it.
 // The cache is made after the first run, so it holds the functions that run actually compiled. Its
 // name carries the file's size and mtime and the Node version; V8 refuses data from another V8 or
 // for another source length, and a refused or unreadable cache only means compiling as usual.
@@ -9,8 +10,12 @@ import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
+/** Each file is evaluated once per process, as require() would. */
+const loaded = new Map<string, unknown>();
+
 export function requireCompiled(file: string, cacheDir: string | undefined): unknown {
   if (!cacheDir) return createRequire(file)(file);
+  if (loaded.has(file)) return loaded.get(file);
   const { size, mtimeMs } = statSync(file);
   const cachePath = join(cacheDir, `${basename(file)}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.v8`);
   let cachedData: Buffer | undefined;
@@ -21,9 +26,15 @@ export function requireCompiled(file: string, cacheDir: string | undefined): unk
   }
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (!cachedData || script.cachedDataRejected) process.once('exit', () => save(cachePath, script, file));
+  // The files it requires by a relative name (dist/lazy/*.cjs: yaml, the config schema, …) go through
+  // the cache too; packages (pino) load as usual.
+  const plain = createRequire(file);
+  const req = Object.assign((id: string) => (id.startsWith('./') && id.endsWith('.cjs') ? requireCompiled(join(dirname(file), id), cacheDir) : plain(id)), plain);
   const mod = { exports: {} as unknown };
+  loaded.set(file, mod.exports);
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  wrapper.call(mod.exports, mod.exports, req, mod, file, dirname(file));
+  loaded.set(file, mod.exports);
   return mod.exports;
 }
 

@@ -202,6 +202,15 @@ describe('the code cache of the quick path', () => {
     expect(await run()).toContain('fake claude');
     expect(readdirSync(cache)).toEqual([file]);
     expect(readFileSync(join(cache, file!)).length).toBeGreaterThan(1000);
+    // What the prompt loads only when needed (yaml and the schema for a config file, the lock library for
+    // a session) is cached too, and still works from its cache.
+    writeFileSync(join(env.CLINVK_HOME!, 'config.yaml'), 'backends:\n  claude: { model: from-the-file }\n');
+    for (let i = 0; i < 2; i++) {
+      const r = JSON.parse((await clinvk(['-b', 'claude', '-o', 'json', 'hi'], { env })).stdout) as { model: string; session_id: string };
+      expect(r.model).toBe('from-the-file');
+      expect(r.session_id).toMatch(/^[0-9a-f]{16}$/);
+    }
+    expect(readdirSync(cache).map((f) => f.split('-')[0]).sort()).toEqual(['config', 'prompt.cjs', 'proper', 'yaml.cjs']);
   });
 
   it('CLINVK_NO_COMPILE_CACHE=1 writes nothing; a home that cannot be written is no error', async () => {
