@@ -1,10 +1,10 @@
 // The quick path: the two commands people run most, read without clipanion. Loading clipanion and
-// compiling its state machine costs ~20 ms, most of what a command adds to a Node start. This reader
+// compiling its state machine costs ~30 ms, most of what a command adds to a Node start. This reader
 // accepts only a plain subset of the grammar of
-//   clinvk [common flags] <prompt words>          and   clinvk sessions list|ls [flags]
+//   clinvk [flags] <prompt words> [flags]          and   clinvk sessions list|ls [flags]
 // and answers `undefined` for anything else (help, another command, an unknown or repeated flag, a
-// flag after the prompt, `-` for stdin, `--flag=value`, number flags but `-n`, `--extra`), which then
-// goes to clipanion, so errors and help always come from one place.
+// value clipanion would refuse, `-` for stdin, bundled short flags), which then goes to clipanion, so
+// errors and help always come from one place.
 // test/unit/cli/quick-argv.test.ts checks that every argv read here reads the same through clipanion.
 import { APPROVAL_MODES, SANDBOX_MODES, SESSION_STATUSES } from '../runtime/contract.ts';
 import { COMMAND_WORDS } from './command-words.ts';
@@ -13,12 +13,16 @@ import type { ListFlags } from './sessions-list.ts';
 
 export type Quick = { command: 'prompt'; flags: PromptFlags; prompt: string } | { command: 'sessions list'; flags: ListFlags };
 
-/** A flag: the field it sets and, for a flag with a value, the values clipanion would accept. */
+/** The numbers clipanion's validators accept (typanion: JSON that prints back the same), in a range. */
+type NumberRule = { min: number; max?: number; integer?: boolean };
+
+/** A flag: the field it sets, and for a flag with a value what clipanion would accept. */
 interface Flag {
   field: string;
-  takes?: 'string' | 'count' | readonly string[];
+  takes?: 'string' | 'list' | NumberRule | readonly string[];
 }
 
+const seconds: NumberRule = { min: 0, max: 86_400 };
 const PROMPT_FLAGS: Record<string, Flag> = {
   '--config': { field: 'config', takes: 'string' },
   '-b': { field: 'backend', takes: 'string' },
@@ -32,6 +36,11 @@ const PROMPT_FLAGS: Record<string, Flag> = {
   '--approval': { field: 'approval', takes: APPROVAL_MODES },
   '--sandbox': { field: 'sandbox', takes: SANDBOX_MODES },
   '--system-prompt': { field: 'systemPrompt', takes: 'string' },
+  '--max-turns': { field: 'maxTurns', takes: { min: 0, integer: true } },
+  '-t': { field: 'timeout', takes: seconds },
+  '--timeout': { field: 'timeout', takes: seconds },
+  '--idle-timeout': { field: 'idleTimeout', takes: seconds },
+  '--extra': { field: 'extra', takes: 'list' },
   '--dry-run': { field: 'dryRun' },
   '--ephemeral': { field: 'ephemeral' },
   '--verbose': { field: 'verbose' },
@@ -43,22 +52,47 @@ const LIST_FLAGS: Record<string, Flag> = {
   '-b': { field: 'backend', takes: 'string' },
   '--backend': { field: 'backend', takes: 'string' },
   '--status': { field: 'status', takes: SESSION_STATUSES },
-  '-n': { field: 'limit', takes: 'count' },
-  '--limit': { field: 'limit', takes: 'count' },
+  '-n': { field: 'limit', takes: { min: 1, integer: true } },
+  '--limit': { field: 'limit', takes: { min: 1, integer: true } },
   '--json': { field: 'json' },
 };
 
+function numberOf(value: string, rule: NumberRule): number | undefined {
+  let n: unknown;
+  try {
+    n = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof n !== 'number' || JSON.stringify(n) !== value || n < rule.min || (rule.max !== undefined && n > rule.max)) return undefined;
+  return rule.integer && !Number.isInteger(n) ? undefined : n;
+}
+
+/** The value `flag` takes from `value`, or undefined when clipanion would refuse it (its error, not ours). */
+function valueOf(flag: Flag, value: string): string | number | undefined {
+  const takes = flag.takes;
+  if (takes === 'string' || takes === 'list') return value;
+  if (Array.isArray(takes)) return takes.includes(value) ? value : undefined;
+  return numberOf(value, takes as NumberRule);
+}
+
+type Values = Record<string, string | number | boolean | string[]>;
+
+const BUILTIN_FLAGS = new Set(['-h', '--help', '-v', '--version']);
+
 /**
- * Reads `tokens` as flags of `table` followed by words (or `--` and words). Undefined when any token
- * is not plainly one of those.
+ * Reads `tokens` as words and flags of `table` (`--flag value`, `--long-flag=value`), `--` ending the
+ * flags. Undefined when any token is not plainly one of those.
  */
-function read(tokens: readonly string[], table: Record<string, Flag>): { set: Record<string, string | number | boolean>; words: string[] } | undefined {
-  const set: Record<string, string | number | boolean> = {};
+function read(tokens: readonly string[], table: Record<string, Flag>): { set: Values; words: string[] } | undefined {
+  const set: Values = {};
   const words: string[] = [];
   let onlyWords = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (onlyWords || !token.startsWith('-')) {
+      // clipanion reads its help and version flags even after `--` (`clinvk -- --version x` is an error there).
+      if (onlyWords && BUILTIN_FLAGS.has(token)) return undefined;
       words.push(token);
       continue;
     }
@@ -66,20 +100,21 @@ function read(tokens: readonly string[], table: Record<string, Flag>): { set: Re
       onlyWords = true;
       continue;
     }
-    const flag = Object.hasOwn(table, token) ? table[token] : undefined;
-    // A flag after the words, `-` (stdin), `-abc` bundles, `--flag=value`, repeats: clipanion's to read.
-    if (words.length > 0 || !flag || Object.hasOwn(set, flag.field)) return undefined;
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+    const name = eq > 0 ? token.slice(0, eq) : token;
+    const flag = Object.hasOwn(table, name) ? table[name] : undefined;
+    // `-` (stdin), `-abc` bundles, `--no-flag`, `--bool=x`, unknown flags and repeats: clipanion's to read.
+    if (!flag || (flag.takes === undefined && eq > 0) || (flag.takes !== 'list' && Object.hasOwn(set, flag.field))) return undefined;
     if (flag.takes === undefined) {
       set[flag.field] = true;
       continue;
     }
-    const value = tokens[++i];
-    if (value === undefined || value.startsWith('-')) return undefined;
-    if (flag.takes === 'count') {
-      if (!/^[1-9]\d{0,8}$/.test(value)) return undefined;
-      set[flag.field] = Number(value);
-    } else if (flag.takes === 'string' || flag.takes.includes(value)) set[flag.field] = value;
-    else return undefined;
+    const raw = eq > 0 ? token.slice(eq + 1) : tokens[++i];
+    if (raw === undefined || (eq < 0 && raw.startsWith('-'))) return undefined;
+    const value = valueOf(flag, raw);
+    if (value === undefined) return undefined;
+    if (flag.takes === 'list') set[flag.field] = [...((set[flag.field] as string[] | undefined) ?? []), value as string];
+    else set[flag.field] = value;
   }
   return { set, words };
 }

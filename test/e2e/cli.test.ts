@@ -69,10 +69,11 @@ describe('clinvk <prompt>', () => {
   });
 
   it('the quick path and clipanion build the same run', async () => {
-    // A flag after the prompt is left to clipanion (cli/quick-argv.ts); the same flags before it are read quickly.
+    // `--no-verbose` is left to clipanion (cli/quick-argv.ts); without it the same flags are read quickly.
     const { env } = sandbox();
-    const quick = await clinvk(['--dry-run', '-o', 'json', '-b', 'gemini', '-m', 'best', '--approval', 'auto', 'fix it'], { env });
-    const full = await clinvk(['--dry-run', '-o', 'json', '-b', 'gemini', '-m', 'best', 'fix it', '--approval', 'auto'], { env });
+    const flags = ['--dry-run', '-o', 'json', '-b', 'gemini', '-m', 'best', '--approval', 'auto', '-t', '90', '--extra=--include-directories', '--extra=/tmp'];
+    const quick = await clinvk([...flags, 'fix it'], { env });
+    const full = await clinvk([...flags, '--no-verbose', 'fix it'], { env });
     expect(quick.code).toBe(0);
     expect(JSON.parse(quick.stdout)).toMatchObject({ dry_run: true, backend: 'gemini' });
     expect(quick.stdout).toBe(full.stdout);

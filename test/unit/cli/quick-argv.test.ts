@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { commandsFor, createCli } from '../../../cli/app.ts';
 import { quickArgv, type Quick } from '../../../cli/quick-argv.ts';
 
-const PROMPT_FIELDS = ['config', 'backend', 'model', 'workdir', 'output', 'approval', 'sandbox', 'systemPrompt', 'dryRun', 'ephemeral', 'verbose', 'continue'] as const;
+const PROMPT_FIELDS = ['config', 'backend', 'model', 'workdir', 'output', 'approval', 'sandbox', 'systemPrompt', 'maxTurns', 'timeout', 'idleTimeout', 'extra', 'dryRun', 'ephemeral', 'verbose', 'continue'] as const;
 const LIST_FIELDS = ['backend', 'status', 'limit', 'json'] as const;
 
 /** What clipanion makes of argv, in the quick path's terms (or why it refused). */
@@ -42,9 +42,14 @@ function rng(seed: number) {
 const TOKENS = [
   'hi', 'fix the tests', '', ' ', '-', '--', '-b', '--backend', 'claude', 'codex', '-m', '--model', 'best', '-w', '/tmp', '-o',
   '--output-format', 'json', 'text', 'stream-json', 'yaml', '--approval', 'auto', 'yolo', '--sandbox', 'read-only', '--system-prompt',
-  '--dry-run', '--ephemeral', '--verbose', '-c', '--continue', '--config', 'c.yaml', '-t', '5', '--extra', '--add-dir', '-h', '--help',
-  'help', '-v', '--version', 'sessions', 'list', 'ls', 'show', 'resume', '--json', '-n', '--limit', '0', '07', '3', '--status', 'error',
-  'done', '--backend=codex', '-bc', '-ce', '--nope', 'constructor', '-1', '--help me',
+  '--dry-run', '--ephemeral', '--verbose', '-c', '--continue', '--config', 'c.yaml', '-h', '--help', 'help', '-v', '--version',
+  'sessions', 'list', 'ls', 'show', 'resume', '--json', '-n', '--limit', '--status', 'error', 'done', '-bc', '-ce', '--nope',
+  'constructor', '-1', '--help me',
+  // numbers: what typanion accepts (JSON that prints back the same) and what it refuses
+  '-t', '--timeout', '--idle-timeout', '--max-turns', '0', '3', '07', '5.5', '5.0', '1e3', '86400', '86401', '-5', '2.50',
+  // --flag=value forms and lists
+  '--extra', '/src', '--extra=--add-dir', '--extra=', '--model=x', '--backend=codex', '--backend=', '--timeout=7', '--timeout=x',
+  '--ephemeral=true', '--no-ephemeral', '-b=codex', '--status=error', '--limit=3', '--json=1',
 ];
 
 describe('quickArgv', () => {
@@ -55,23 +60,27 @@ describe('quickArgv', () => {
     expect(quickArgv(['--', '--help me'])).toMatchObject({ command: 'prompt', prompt: '--help me' });
     expect(quickArgv(['sessions', 'list'])).toEqual({ command: 'sessions list', flags: { limit: 20, json: false } });
     expect(quickArgv(['sessions', 'ls', '--json', '-n', '5', '--status', 'error'])).toEqual({ command: 'sessions list', flags: { limit: 5, json: true, status: 'error' } });
+    expect(quickArgv(['-t', '90', '--max-turns', '3', '--extra=--add-dir', '--extra', '/src', 'go', '--backend=codex'])).toMatchObject({
+      prompt: 'go',
+      flags: { timeout: 90, maxTurns: 3, extra: ['--add-dir', '/src'], backend: 'codex' },
+    });
   });
 
   it('leaves everything else to clipanion', () => {
     const left = [
       [], ['-h'], ['--help'], ['help'], ['-'], ['sessions'], ['sessions', 'show', 'ab'], ['resume', '--last', 'go'], ['version'],
-      ['-t', '5', 'hi'], ['--extra', '--add-dir', 'hi'], ['hi', '-b', 'codex'], ['--backend=codex', 'hi'], ['-b', 'claude', '-b', 'codex', 'hi'],
-      ['-o', 'yaml', 'hi'], ['-b'], ['-b', '-c', 'hi'], ['-bc', 'hi'], [''], ['-c'], ['sessions', 'list', 'extra'], ['sessions', 'list', '-n', '0'],
-      ['sessions', 'list', '-n', '07'], ['sessions', 'list', '--status', 'done'], ['help', 'me'],
-    ];
-    for (const argv of left) expect(quickArgv(argv), JSON.stringify(argv)).toBeUndefined();
+      ['--extra', '--add-dir', 'hi'], ['-b', 'claude', '-b', 'codex', 'hi'], ['-o', 'yaml', 'hi'], ['-b'], ['-b', '-c', 'hi'], ['-bc', 'hi'],
+      [''], ['-c'], ['sessions', 'list', 'extra'], ['sessions', 'list', '-n', '0'], ['sessions', 'list', '-n', '07'], ['sessions', 'list', '--status', 'done'],
+      ['help', 'me'], ['-t', '1e3', 'hi'], ['-t', '86401', 'hi'], ['--max-turns', '2.5', 'hi'], ['--no-ephemeral', 'hi'], ['--ephemeral=true', 'hi'],
+      ['-b=codex', 'hi'], ['hi', '-'], ['--', '--version', 'x'], ['--', 'hi', '-h'],
+    ];    for (const argv of left) expect(quickArgv(argv), JSON.stringify(argv)).toBeUndefined();
   });
 
   it('reads every argv it accepts exactly as clipanion does (seeded random argv)', async () => {
     const seed = Number(process.env.CLINVK_FUZZ_SEED ?? 20261130);
     const next = rng(seed);
     let accepted = 0;
-    for (let n = 0; n < 1500; n++) {
+    for (let n = 0; n < 3000; n++) {
       const argv = Array.from({ length: Math.floor(next() * 7) }, () => TOKENS[Math.floor(next() * TOKENS.length)]!);
       // Half the cases start like the quick path's forms, so many of them are accepted.
       if (n % 2 === 0) argv.unshift(...(next() < 0.3 ? ['sessions', 'list'] : ['-b', 'claude']));
@@ -83,6 +92,6 @@ describe('quickArgv', () => {
       const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
       expect(seen, `seed ${seed}, argv ${JSON.stringify(argv)}`).toEqual({ ...rest, flags: defined });
     }
-    expect(accepted).toBeGreaterThan(200);
+    expect(accepted).toBeGreaterThan(400);
   });
 });
