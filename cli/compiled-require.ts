@@ -3,9 +3,11 @@
 // is a third of a Node start; ~14 ms more with a config file, for yaml and the schema). Node 22 does
 // this itself (module.enableCompileCache()); Node 20 lacks it.
 // The cache is made after the first run, so it holds the functions that run actually compiled. Its
-// name carries the file's size and mtime and the Node version; V8 refuses data from another V8 or
-// for another source length, and a refused or unreadable cache only means compiling as usual.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// name carries the build's id (a hash of dist's CommonJS files, made by scripts/build.mjs) and the
+// Node version: V8 itself only checks its own version and the source's length, and bytecode of other
+// source of the same length would run as if it were this one. A refused or unreadable cache only means
+// compiling as usual.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -13,11 +15,16 @@ import { Script } from 'node:vm';
 /** Each file is evaluated once per process, as require() would. */
 const loaded = new Map<string, unknown>();
 
-export function requireCompiled(file: string, cacheDir: string | undefined): unknown {
-  if (!cacheDir) return createRequire(file)(file);
+export interface CodeCache {
+  dir: string;
+  /** Changes whenever any of the files could: the cache of one build is never used for another. */
+  buildId: string;
+}
+
+export function requireCompiled(file: string, cache: CodeCache | undefined): unknown {
+  if (!cache) return createRequire(file)(file);
   if (loaded.has(file)) return loaded.get(file);
-  const { size, mtimeMs } = statSync(file);
-  const cachePath = join(cacheDir, `${basename(file)}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.v8`);
+  const cachePath = join(cache.dir, `${basename(file)}-${cache.buildId}-${process.version}-${process.arch}.v8`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cachePath);
@@ -29,7 +36,7 @@ export function requireCompiled(file: string, cacheDir: string | undefined): unk
   // The files it requires by a relative name (dist/lazy/*.cjs: yaml, the config schema, …) go through
   // the cache too; packages (pino) load as usual.
   const plain = createRequire(file);
-  const req = Object.assign((id: string) => (id.startsWith('./') && id.endsWith('.cjs') ? requireCompiled(join(dirname(file), id), cacheDir) : plain(id)), plain);
+  const req = Object.assign((id: string) => (id.startsWith('./') && id.endsWith('.cjs') ? requireCompiled(join(dirname(file), id), cache) : plain(id)), plain);
   const mod = { exports: {} as unknown };
   loaded.set(file, mod.exports);
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;

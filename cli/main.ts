@@ -8,13 +8,21 @@ import { CLINVK_VERSION } from '../runtime/version.ts';
 import { requireCompiled } from './compiled-require.ts';
 import { quickArgv } from './quick-argv.ts';
 
+/** Set by scripts/build.mjs: a hash of the CommonJS files, naming their code cache. */
+declare const __CLINVK_BUILD_ID__: string | undefined;
+
 /**
  * A CommonJS file the build puts next to this one (scripts/build.mjs), loaded with require rather than
  * import(), which would start Node's ESM loader (~4 ms) for nothing. CLINVK_NO_COMPILE_CACHE=1 turns
  * the code cache off.
  */
 const requireQuick = (name: string): unknown =>
-  requireCompiled(join(__dirname, name), process.env.CLINVK_NO_COMPILE_CACHE === '1' ? undefined : join(clinvkHome(process.env), 'cache'));
+  requireCompiled(
+    join(__dirname, name),
+    process.env.CLINVK_NO_COMPILE_CACHE === '1' || typeof __CLINVK_BUILD_ID__ !== 'string'
+      ? undefined
+      : { dir: join(clinvkHome(process.env), 'cache'), buildId: __CLINVK_BUILD_ID__ },
+  );
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

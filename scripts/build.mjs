@@ -12,7 +12,8 @@
 // Each file of one piece carries its own copy of the pure modules it uses (contract.ts, …); a process
 // only ever runs one of the two trees (quick path or clipanion), so no state is shared between copies.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -75,15 +76,6 @@ const commonjs = { ...common, format: 'cjs', define: { ...common.define, 'import
 await Promise.all([
   build({
     ...commonjs,
-    entryPoints: { clinvk: 'cli/main.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.cjs' },
-    banner: { js: '#!/usr/bin/env node' },
-    // main.ts loads prompt.cjs and sessions-list.cjs by name, with V8's code cache (cli/compiled-require.ts).
-    plugins: [loadsApart({ 'app.ts': './cli/app.mjs' })],
-  }),
-  build({
-    ...commonjs,
     entryPoints: { prompt: 'cli/prompt-main.ts', 'sessions-list': 'cli/sessions-list.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
@@ -123,3 +115,23 @@ await Promise.all([
     plugins: [await zodMiniCopy()],
   }),
 ]);
+
+/** A hash of the CommonJS files the bin loads through V8's code cache: the cache's name carries it. */
+function buildId() {
+  const hash = createHash('sha256');
+  const files = ['dist/prompt.cjs', 'dist/sessions-list.cjs', ...readdirSync('dist/lazy').sort().map((f) => `dist/lazy/${f}`)];
+  for (const f of files) hash.update(f).update(readFileSync(f));
+  return hash.digest('hex').slice(0, 16);
+}
+
+// Last: the bin names the build of the files above.
+await build({
+  ...commonjs,
+  entryPoints: { clinvk: 'cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  banner: { js: '#!/usr/bin/env node' },
+  define: { ...commonjs.define, __CLINVK_BUILD_ID__: JSON.stringify(buildId()) },
+  // main.ts loads prompt.cjs and sessions-list.cjs by name, with V8's code cache (cli/compiled-require.ts).
+  plugins: [loadsApart({ 'app.ts': './cli/app.mjs' })],
+});

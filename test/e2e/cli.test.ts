@@ -192,14 +192,14 @@ describe('the code cache of the quick path', () => {
     expect(await run()).toContain('fake claude');
     const [file, ...more] = readdirSync(cache);
     expect(more).toEqual([]);
-    expect(file).toMatch(/^prompt\.cjs-\d+-\d+-v\d+\.\d+\.\d+-\w+\.v8$/);
+    expect(file).toMatch(/^prompt\.cjs-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+\.v8$/);
     const written = statSync(join(cache, file!)).mtimeMs;
     expect(await run()).toContain('fake claude');
     expect(statSync(join(cache, file!)).mtimeMs).toBe(written); // accepted by V8, so not written again
     // Garbage (a broken disk, another V8) is refused by V8: the run compiles as usual and writes a good cache;
     // a cache of an earlier build is dropped.
     writeFileSync(join(cache, file!), 'garbage');
-    writeFileSync(join(cache, 'prompt.cjs-1-1-v0.0.0-x64.v8'), 'old build');
+    writeFileSync(join(cache, 'prompt.cjs-0123456789abcdef-v0.0.0-x64.v8'), 'old build');
     expect(await run()).toContain('fake claude');
     expect(readdirSync(cache)).toEqual([file]);
     expect(readFileSync(join(cache, file!)).length).toBeGreaterThan(1000);
