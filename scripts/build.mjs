@@ -13,7 +13,7 @@
 // only ever runs one of the two trees (quick path or clipanion), so no state is shared between copies.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -135,3 +135,5 @@ await build({
   // main.ts loads prompt.cjs and sessions-list.cjs by name, with V8's code cache (cli/compiled-require.ts).
   plugins: [loadsApart({ 'app.ts': './cli/app.mjs' })],
 });
+// Runnable as ./dist/clinvk.cjs too (npm sets the bit itself when it links the bin).
+chmodSync('dist/clinvk.cjs', 0o755);
