@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { clinvkHome } from '../runtime/node/home.ts';
 import { CLINVK_VERSION } from '../runtime/version.ts';
 import { requireCompiled } from './compiled-require.ts';
+import { promptFrom } from './context.ts';
 import { quickArgv } from './quick-argv.ts';
 
 /** Set by scripts/build.mjs: a hash of the CommonJS files, naming their code cache. */
@@ -30,11 +31,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const quick = quickArgv(argv);
-  if (quick?.command === 'prompt') {
+  const prompt = quick?.command === 'prompt' ? await promptFrom(quick.words, process.stdin) : undefined;
+  if (quick?.command === 'prompt' && prompt) {
     const { promptMain } = requireQuick('prompt.cjs') as typeof import('./prompt-main.ts');
-    process.exitCode = await promptMain(quick.flags, quick.prompt, process);
+    process.exitCode = await promptMain(quick.flags, prompt, process);
     return;
   }
+  // No prompt (none given on a terminal, or an empty pipe, now read to its end): clipanion reads the
+  // same argv and answers with its usage error.
   if (quick?.command === 'sessions list') {
     const { listSessions } = requireQuick('sessions-list.cjs') as typeof import('./sessions-list.ts');
     process.exitCode = await listSessions(quick.flags, process);

@@ -3,15 +3,16 @@
 // accepts only a plain subset of the grammar of
 //   clinvk [flags] <prompt words> [flags]          and   clinvk sessions list|ls [flags]
 // and answers `undefined` for anything else (help, another command, an unknown or repeated flag, a
-// value clipanion would refuse, `-` for stdin, bundled short flags), which then goes to clipanion, so
-// errors and help always come from one place.
+// value clipanion would refuse, bundled short flags), which then goes to clipanion, so errors and help
+// always come from one place. A prompt that turns out empty goes there too (main.ts).
 // test/unit/cli/quick-argv.test.ts checks that every argv read here reads the same through clipanion.
 import { APPROVAL_MODES, SANDBOX_MODES, SESSION_STATUSES } from '../runtime/contract.ts';
 import { COMMAND_WORDS } from './command-words.ts';
 import type { PromptFlags } from './run-flags.ts';
 import type { ListFlags } from './sessions-list.ts';
 
-export type Quick = { command: 'prompt'; flags: PromptFlags; prompt: string } | { command: 'sessions list'; flags: ListFlags };
+/** `words` as clipanion would pass them to the prompt command: joined, or `-`/none for stdin (context.ts promptFrom). */
+export type Quick = { command: 'prompt'; flags: PromptFlags; words: string[] } | { command: 'sessions list'; flags: ListFlags };
 
 /** The numbers clipanion's validators accept (typanion: JSON that prints back the same), in a range. */
 type NumberRule = { min: number; max?: number; integer?: boolean };
@@ -90,7 +91,7 @@ function read(tokens: readonly string[], table: Record<string, Flag>): { set: Va
   let onlyWords = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (onlyWords || !token.startsWith('-')) {
+    if (onlyWords || !token.startsWith('-') || token === '-') {
       // clipanion reads its help and version flags even after `--` (`clinvk -- --version x` is an error there).
       if (onlyWords && BUILTIN_FLAGS.has(token)) return undefined;
       words.push(token);
@@ -103,7 +104,7 @@ function read(tokens: readonly string[], table: Record<string, Flag>): { set: Va
     const eq = token.startsWith('--') ? token.indexOf('=') : -1;
     const name = eq > 0 ? token.slice(0, eq) : token;
     const flag = Object.hasOwn(table, name) ? table[name] : undefined;
-    // `-` (stdin), `-abc` bundles, `--no-flag`, `--bool=x`, unknown flags and repeats: clipanion's to read.
+    // `-abc` bundles, `--no-flag`, `--bool=x`, unknown flags and repeats: clipanion's to read.
     if (!flag || (flag.takes === undefined && eq > 0) || (flag.takes !== 'list' && Object.hasOwn(set, flag.field))) return undefined;
     if (flag.takes === undefined) {
       set[flag.field] = true;
@@ -129,7 +130,6 @@ export function quickArgv(argv: readonly string[]): Quick | undefined {
   }
   if ((COMMAND_WORDS as readonly string[]).includes(head)) return undefined;
   const r = read(argv, PROMPT_FLAGS);
-  const prompt = r?.words.join(' ');
-  if (!r || !prompt) return undefined;
-  return { command: 'prompt', flags: { dryRun: false, ephemeral: false, verbose: false, continue: false, ...r.set } as PromptFlags, prompt };
+  if (!r) return undefined;
+  return { command: 'prompt', flags: { dryRun: false, ephemeral: false, verbose: false, continue: false, ...r.set } as PromptFlags, words: r.words };
 }

@@ -57,6 +57,12 @@ describe('clinvk <prompt>', () => {
     const { env } = sandbox();
     expect((await clinvk(['-b', 'codex', '-o', 'text', '-'], { env, input: 'from stdin\n' })).stdout).toContain('(turn 1): from stdin');
     expect((await clinvk(['-b', 'codex', '-o', 'text'], { env, input: 'piped' })).stdout).toContain('(turn 1): piped');
+    // An empty pipe is clipanion's usage error, read after the quick path found nothing there.
+    for (const argv of [['-b', 'codex', '-'], ['-b', 'codex']]) {
+      const empty = await clinvk(argv, { env, input: '  \n' });
+      expect(empty.code).toBe(1);
+      expect(empty.stderr + empty.stdout).toMatch(/Usage Error: no prompt/);
+    }
   });
 
   it('--dry-run prints the exact argv and runs nothing', async () => {

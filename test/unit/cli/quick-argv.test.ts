@@ -20,7 +20,7 @@ async function viaClipanion(argv: string[]): Promise<Quick | { error: string } |
   const path = cmd.constructor.paths?.[0]?.join(' ') ?? '';
   if (path === '' && Array.isArray(cmd.words)) {
     const flags = Object.fromEntries(PROMPT_FIELDS.map((f) => [f, cmd[f]]).filter(([, v]) => v !== undefined));
-    return { command: 'prompt', flags: flags as never, prompt: (cmd.words as string[]).join(' ') };
+    return { command: 'prompt', flags: flags as never, words: cmd.words as string[] };
   }
   if (path === 'sessions list') {
     const flags = Object.fromEntries(LIST_FIELDS.map((f) => [f, cmd[f]]).filter(([, v]) => v !== undefined));
@@ -54,25 +54,28 @@ const TOKENS = [
 
 describe('quickArgv', () => {
   it('reads the common forms itself', () => {
-    expect(quickArgv(['-b', 'claude', 'hi'])).toEqual({ command: 'prompt', prompt: 'hi', flags: { dryRun: false, ephemeral: false, verbose: false, continue: false, backend: 'claude' } });
-    expect(quickArgv(['explain', 'this', 'repo'])?.command).toBe('prompt');
-    expect(quickArgv(['-c', '-o', 'stream-json', 'again'])).toMatchObject({ prompt: 'again', flags: { continue: true, output: 'stream-json' } });
-    expect(quickArgv(['--', '--help me'])).toMatchObject({ command: 'prompt', prompt: '--help me' });
+    expect(quickArgv(['-b', 'claude', 'hi'])).toEqual({ command: 'prompt', words: ['hi'], flags: { dryRun: false, ephemeral: false, verbose: false, continue: false, backend: 'claude' } });
+    expect(quickArgv(['explain', 'this', 'repo'])).toMatchObject({ command: 'prompt', words: ['explain', 'this', 'repo'] });
+    expect(quickArgv(['-c', '-o', 'stream-json', 'again'])).toMatchObject({ words: ['again'], flags: { continue: true, output: 'stream-json' } });
+    expect(quickArgv(['--', '--help me'])).toMatchObject({ command: 'prompt', words: ['--help me'] });
+    // The prompt from stdin: `-`, or no words at all (main.ts reads it, as promptFrom does for clipanion).
+    expect(quickArgv(['-b', 'codex', '-'])).toMatchObject({ command: 'prompt', words: ['-'], flags: { backend: 'codex' } });
+    expect(quickArgv(['-b', 'codex'])).toMatchObject({ command: 'prompt', words: [] });
     expect(quickArgv(['sessions', 'list'])).toEqual({ command: 'sessions list', flags: { limit: 20, json: false } });
     expect(quickArgv(['sessions', 'ls', '--json', '-n', '5', '--status', 'error'])).toEqual({ command: 'sessions list', flags: { limit: 5, json: true, status: 'error' } });
     expect(quickArgv(['-t', '90', '--max-turns', '3', '--extra=--add-dir', '--extra', '/src', 'go', '--backend=codex'])).toMatchObject({
-      prompt: 'go',
+      words: ['go'],
       flags: { timeout: 90, maxTurns: 3, extra: ['--add-dir', '/src'], backend: 'codex' },
     });
   });
 
   it('leaves everything else to clipanion', () => {
     const left = [
-      [], ['-h'], ['--help'], ['help'], ['-'], ['sessions'], ['sessions', 'show', 'ab'], ['resume', '--last', 'go'], ['version'],
+      [], ['-h'], ['--help'], ['help'], ['sessions'], ['sessions', 'show', 'ab'], ['resume', '--last', 'go'], ['version'],
       ['--extra', '--add-dir', 'hi'], ['-b', 'claude', '-b', 'codex', 'hi'], ['-o', 'yaml', 'hi'], ['-b'], ['-b', '-c', 'hi'], ['-bc', 'hi'],
-      [''], ['-c'], ['sessions', 'list', 'extra'], ['sessions', 'list', '-n', '0'], ['sessions', 'list', '-n', '07'], ['sessions', 'list', '--status', 'done'],
+      ['sessions', 'list', 'extra'], ['sessions', 'list', '-n', '0'], ['sessions', 'list', '-n', '07'], ['sessions', 'list', '--status', 'done'],
       ['help', 'me'], ['-t', '1e3', 'hi'], ['-t', '86401', 'hi'], ['--max-turns', '2.5', 'hi'], ['--no-ephemeral', 'hi'], ['--ephemeral=true', 'hi'],
-      ['-b=codex', 'hi'], ['hi', '-'], ['--', '--version', 'x'], ['--', 'hi', '-h'],
+      ['-b=codex', 'hi'], ['--', '--version', 'x'], ['--', 'hi', '-h'],
     ];    for (const argv of left) expect(quickArgv(argv), JSON.stringify(argv)).toBeUndefined();
   });
 
