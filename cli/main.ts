@@ -31,18 +31,20 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const quick = quickArgv(argv);
-  const prompt = quick?.command === 'prompt' ? await promptFrom(quick.words, process.stdin) : undefined;
-  if (quick?.command === 'prompt' && prompt) {
-    const { promptMain } = requireQuick('prompt.cjs') as typeof import('./prompt-main.ts');
-    process.exitCode = await promptMain(quick.flags, prompt, process);
-    return;
-  }
-  // No prompt (none given on a terminal, or an empty pipe, now read to its end): clipanion reads the
-  // same argv and answers with its usage error.
   if (quick?.command === 'sessions list') {
     const { listSessions } = requireQuick('sessions-list.cjs') as typeof import('./sessions-list.ts');
     process.exitCode = await listSessions(quick.flags, process);
     return;
+  }
+  if (quick?.command === 'prompt') {
+    const prompt = await promptFrom(quick.words, process.stdin);
+    if (prompt) {
+      const { promptMain } = requireQuick('prompt.cjs') as typeof import('./prompt-main.ts');
+      process.exitCode = await promptMain(quick.flags, prompt, process);
+      return;
+    }
+    // No prompt (none on a terminal, or an empty pipe, now read to its end): clipanion reads the same
+    // argv and answers with its usage error.
   }
   const { runCli } = await import('./app.ts');
   process.exitCode = await runCli(argv);
