@@ -15,6 +15,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLINVK, ensureBuilt, FAKES } from '../e2e/cli-helpers.ts';
+import { alive, cmdline } from '../fixtures/proc.ts';
 
 export type Surface = 'rest' | 'openai' | 'anthropic';
 export const SURFACES: Surface[] = ['rest', 'openai', 'anthropic'];
@@ -198,42 +199,10 @@ function killQuietly(pid: number): void {
   }
 }
 
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
 // ---------------------------------------------------------------- processes
 
-function stat(pid: number): { state: string; ppid: number } | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = s.slice(s.lastIndexOf(') ') + 2).split(' ');
-    return { state: rest[0]!, ppid: Number(rest[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
 /** Gone = no /proc entry, or a zombie. */
-export const procGone = (pid: number): boolean => {
-  const s = stat(pid);
-  return !s || s.state === 'Z';
-};
-
-/** Live (non-zombie) children of `pid`. */
-export function childrenOf(pid: number): number[] {
-  const kids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = stat(Number(name));
-    if (s && s.ppid === pid && s.state !== 'Z') kids.push(Number(name));
-  }
-  return kids;
-}
+export const procGone = (pid: number): boolean => !alive(pid);
 
 export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;

@@ -5,7 +5,8 @@
 // per request, each ended normally and gone, the run gate empty, and the server's memory flat.
 import { afterAll, describe, expect, it } from 'vitest';
 import { FULL } from './full.ts';
-import { ask, childrenOf, cleanupServers, expectAllGone, readAnswer, sleep, startLiveServer, until, SURFACES, type LiveServer, type Surface } from './live-server.ts';
+import { childrenOf } from '../fixtures/proc.ts';
+import { ask, cleanupServers, expectAllGone, readAnswer, sleep, startLiveServer, until, SURFACES, type LiveServer, type Surface } from './live-server.ts';
 
 afterAll(cleanupServers);
 

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL } from './full.ts';
 import {
   ask,
-  childrenOf,
   cleanupServers,
   collect,
   expectAllGone,
@@ -23,6 +22,7 @@ import {
   type LiveServer,
   type Surface,
 } from './live-server.ts';
+import { childrenOf } from '../fixtures/proc.ts';
 
 afterAll(cleanupServers);
 
