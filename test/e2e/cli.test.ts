@@ -185,7 +185,11 @@ describe('sessions and -c', () => {
     const notTty = await clinvk(['resume', '-i'], { env });
     expect(notTty.stderr).toMatch(/--interactive needs a terminal/);
     expect((await clinvk(['sessions', 'show', '../etc'], { env })).code).toBe(1);
-    expect((await clinvk(['sessions', 'delete', first.session_id], { env })).code).toBe(0);
+    const short = await clinvk(['sessions', 'delete', first.session_id.slice(0, 7)], { env });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/is too short to delete a session: give its full id or at least 8 characters/);
+    expect((await clinvk(['sessions', 'show', first.session_id.slice(0, 4)], { env })).code).toBe(0);
+    expect((await clinvk(['sessions', 'delete', first.session_id.slice(0, 8)], { env })).code).toBe(0);
     expect((await clinvk(['sessions', 'show', first.session_id], { env })).code).toBe(4);
   });
 });

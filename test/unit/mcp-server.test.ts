@@ -148,7 +148,11 @@ describe('clinvk_sessions', () => {
     expect(show.structuredContent).toMatchObject({ session: { id: 'aaa11111', backend_session_id: 'native-1' } });
     expect(text(show)).toMatch(/session_id "aaa11111"/);
 
-    const del = await call(client, 'clinvk_sessions', { action: 'delete', id: 'bbb' });
+    const short = await call(client, 'clinvk_sessions', { action: 'delete', id: 'bbb' });
+    expect(short.isError).toBe(true);
+    expect(text(short)).toMatch(/INVALID_INPUT: "bbb" is too short to delete a session: give its full id or at least 8 characters/);
+    expect(rt.sessions.all).toHaveLength(2);
+    const del = await call(client, 'clinvk_sessions', { action: 'delete', id: 'bbb22222' });
     expect(del.structuredContent).toEqual({ deleted: 'bbb22222' });
     expect(rt.sessions.all.map((s) => s.id)).toEqual(['aaa11111']);
   });

@@ -151,7 +151,23 @@ describe('sessions and backends', () => {
     const gone = await app.fetch(new Request(url('/api/v1/sessions/bbb33333')));
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ status: 404, code: 'SESSION_NOT_FOUND', title: 'Not Found' });
-    expect((await app.fetch(new Request(url('/api/v1/sessions/zzz'), { method: 'DELETE' }))).status).toBe(404);
+    expect((await app.fetch(new Request(url('/api/v1/sessions/zzzzzzzz'), { method: 'DELETE' }))).status).toBe(404);
+  });
+
+  it('deletes only by the full id or a prefix of at least 8 characters; reads keep short prefixes', async () => {
+    const rt = fakeRuntime(undefined, { sessions: [session({ id: 'ccc44444dddd5555' }), session({ id: 'eee66666ffff7777' })] });
+    const app = testApp(rt);
+    expect((await app.fetch(new Request(url('/api/v1/sessions/ccc')))).status).toBe(200);
+    const short = await app.fetch(new Request(url('/api/v1/sessions/ccc4444'), { method: 'DELETE' }));
+    expect(short.status).toBe(400);
+    expect(short.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await short.json()).toMatchObject({ code: 'INVALID_INPUT', detail: expect.stringMatching(/"ccc4444" is too short to delete a session: give its full id or at least 8 characters/) });
+    expect(rt.sessions.all).toHaveLength(2);
+    const eight = await app.fetch(new Request(url('/api/v1/sessions/ccc44444'), { method: 'DELETE' }));
+    expect(await eight.json()).toEqual({ id: 'ccc44444dddd5555', deleted: true });
+    const full = await app.fetch(new Request(url('/api/v1/sessions/eee66666ffff7777'), { method: 'DELETE' }));
+    expect(full.status).toBe(200);
+    expect(rt.sessions.all).toHaveLength(0);
   });
 
   it('lists backends', async () => {
