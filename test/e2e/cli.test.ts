@@ -23,6 +23,12 @@ describe('clinvk <prompt>', () => {
     expect(j.session_id).toMatch(/^[0-9a-f]{16}$/);
     expect(j.backend_session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof j.duration_seconds).toBe('number');
+    // Every documented key, also on success: error null, warnings [].
+    expect(Object.keys(j).sort()).toEqual(['backend', 'backend_session_id', 'content', 'cost_usd', 'duration_seconds', 'error', 'exit_code', 'model', 'session_id', 'usage', 'warnings']);
+    expect(j.error).toBeNull();
+    expect(j.warnings).toEqual([]);
+    const ephemeral = JSON.parse((await clinvk(['-b', 'codex', '-o', 'json', '--ephemeral', 'hi'], { env })).stdout) as Record<string, any>;
+    expect(ephemeral).toMatchObject({ session_id: null, cost_usd: null, error: null, warnings: [] });
   });
 
   it('-o stream-json streams unified events, and the first text arrives before the backend exits', async () => {

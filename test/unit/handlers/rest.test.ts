@@ -1,6 +1,7 @@
 // The REST surface through the whole app (middleware included), with a fake Runtime.
 import { describe, expect, it } from 'vitest';
 import { ClinvkError } from '../../../runtime/contract.ts';
+import { runResultSchema } from '../../../handlers/schemas/responses.ts';
 import { BACKENDS, fakeRuntime, json, session, testApp, url } from './fake-runtime.ts';
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) => new Request(url(path), json(body, headers));
@@ -17,7 +18,11 @@ describe('POST /api/v1/prompt', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ session_id: 'sess1', backend: 'codex', exit_code: 0, duration_ms: 7, output: 'Hello world', token_usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } });
-    expect(body.error).toBeUndefined();
+    // Every documented key, on success too: error null, warnings [] (runResultSchema is /openapi.json's).
+    expect(body.error).toBeNull();
+    expect(body.warnings).toEqual([]);
+    expect(Object.keys(body).sort()).toEqual(Object.keys(runResultSchema.shape).sort());
+    expect(runResultSchema.strict().safeParse(body).error).toBeUndefined();
     expect(rt.calls[0]!.inv).toMatchObject({ backend: 'codex', prompt: 'hi', model: 'm1', workdir: '/tmp', maxTurns: 2 });
   });
 
@@ -31,7 +36,9 @@ describe('POST /api/v1/prompt', () => {
     const rt = fakeRuntime(() => ({ error: { code: 'BACKEND_FAILED', message: 'boom', hint: 'look' } }));
     const res = await testApp(rt).fetch(post('/api/v1/prompt', { prompt: 'hi' }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ exit_code: 1, error: { code: 'BACKEND_FAILED', message: 'boom', hint: 'look' } });
+    const body = await res.json();
+    expect(body).toMatchObject({ exit_code: 1, error: { code: 'BACKEND_FAILED', message: 'boom', hint: 'look' } });
+    expect(runResultSchema.strict().safeParse(body).error).toBeUndefined();
   });
 
   it('answers the output alone for output_format text', async () => {
