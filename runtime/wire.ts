@@ -72,6 +72,9 @@ export function sessionFromJson(j: SessionJson): Session {
   return s;
 }
 
+/** A dry run's command; `stdin_bytes` when the prompt would go on stdin rather than as the last argument. */
+const commandToJson = ({ stdinBytes, ...c }: NonNullable<RunResult['command']>) => ({ ...c, ...(stdinBytes !== undefined ? { stdin_bytes: stdinBytes } : {}) });
+
 /**
  * The result of one run as REST and MCP report it (SPEC §6 /prompt response). Every key is always
  * there, `null` when it has no value (`error` on success, `command` outside dry runs), so a client
@@ -90,7 +93,7 @@ export function resultToJson(r: RunResult) {
     cost_usd: r.costUsd ?? null,
     warnings: r.warnings,
     error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : null,
-    command: r.command ?? null,
+    command: r.command ? commandToJson(r.command) : null,
   };
 }
 
@@ -159,6 +162,9 @@ export function resultFromJson(j: ResultJsonIn): RunResult {
   if (j.model) r.model = j.model;
   if (typeof j.cost_usd === 'number') r.costUsd = j.cost_usd;
   if (j.error) r.error = { code: j.error.code, message: j.error.message, ...(j.error.hint ? { hint: j.error.hint } : {}) };
-  if (j.command) r.command = j.command;
+  if (j.command) {
+    const { stdin_bytes, ...c } = j.command as NonNullable<typeof j.command> & { stdin_bytes?: number };
+    r.command = { ...c, ...(stdin_bytes !== undefined ? { stdinBytes: stdin_bytes } : {}) };
+  }
   return r;
 }

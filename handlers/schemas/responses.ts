@@ -25,7 +25,10 @@ export const runResultSchema = z
     cost_usd: z.number().nullable().describe('null when the backend reports no cost'),
     warnings: z.array(z.string()).describe('[] when there is nothing to say'),
     error: runErrorSchema.nullable().describe('null on success; set when the run failed (the HTTP status is still 200)'),
-    command: z.object({ binary: z.string(), args: z.array(z.string()), cwd: z.string() }).nullable().describe('dry runs only; null otherwise'),
+    command: z
+      .object({ binary: z.string(), args: z.array(z.string()), cwd: z.string(), stdin_bytes: z.number().int().optional().describe('set when the prompt would go on stdin') })
+      .nullable()
+      .describe('dry runs only; null otherwise'),
   })
   .describe('The result of one run: every key is always present, null when it has no value');
 

@@ -109,6 +109,22 @@ describe('clinvk <prompt>', () => {
     expect(bad.stderr).toMatch(/bad\.yaml/);
   });
 
+  it('a 300 KiB prompt piped in reaches the backend whole (on its stdin); past max_prompt_bytes exits 1', async () => {
+    const { env, home } = sandbox();
+    const big = `-x ${'y'.repeat(300 * 1024)} end`;
+    const r = await clinvk(['-b', 'codex', '-o', 'json', '--ephemeral', '-'], { env, input: big });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { content: string };
+    expect(j.content === `Hello from fake codex (turn 1): ${big}`, 'the answer echoes the whole prompt').toBe(true);
+    const dry = await clinvk(['--dry-run', '-b', 'claude', '-o', 'text', '-'], { env, input: big });
+    expect(dry.stdout.trim().endsWith(' --')).toBe(true);
+    expect(dry.stderr).toContain(`(the prompt, ${big.length} bytes, would go on stdin)`);
+    writeFileSync(join(home, 'small.yaml'), 'max_prompt_bytes: 100\n');
+    const over = await clinvk(['--config', join(home, 'small.yaml'), '-b', 'codex', 'z'.repeat(101)], { env });
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/the prompt is too large: 101 bytes \(with its system prompt\), and this clinvk accepts at most 100 \(max_prompt_bytes\)/);
+  });
+
   it('a timeout exits 6 and leaves no child or grandchild', async () => {
     const { env, home } = sandbox({ FAKE_HANG: '1' });
     env.FAKE_SPAWN_CHILD = join(home, 'child.pid');
