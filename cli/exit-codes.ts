@@ -14,6 +14,7 @@ export const EXIT = {
 
 const BY_CODE: Record<ErrorCode, number> = {
   INVALID_INPUT: EXIT.general,
+  PROMPT_TOO_LARGE: EXIT.general,
   UNKNOWN_BACKEND: EXIT.general,
   FLAG_NOT_ALLOWED: EXIT.general,
   WORKDIR_FORBIDDEN: EXIT.general,

@@ -2,6 +2,7 @@
 // live rendering, Ctrl-C, and the exit code.
 import type { Writable } from 'node:stream';
 import type { Invocation } from '../runtime/contract.ts';
+import { utf8Bytes } from '../runtime/engine-plan.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
 import { reportError, withInterrupt } from './context.ts';
 import { exitCodeOfResult } from './exit-codes.ts';
@@ -23,11 +24,16 @@ export async function runPrompt(p: PromptRun): Promise<number> {
   try {
     if (p.inv.dryRun) {
       const plan = await p.rt.plan(p.inv);
+      const stdinBytes = plan.stdin === undefined ? undefined : utf8Bytes(plan.stdin);
       if (p.format === 'text') {
         p.stdout.write(`${[plan.binary, ...plan.args].map(shellQuote).join(' ')}\n`);
+        if (stdinBytes !== undefined) p.stderr.write(`(the prompt, ${stdinBytes} bytes, would go on stdin)\n`);
         p.stderr.write(`(cwd: ${plan.cwd}; nothing was run)\n`);
         for (const w of plan.warnings) p.stderr.write(`warning: ${w}\n`);
-      } else p.stdout.write(`${JSON.stringify({ dry_run: true, backend: plan.backend, command: [plan.binary, ...plan.args], cwd: plan.cwd, warnings: plan.warnings, resume: plan.resume }, null, 2)}\n`);
+      } else {
+        const dry = { dry_run: true, backend: plan.backend, command: [plan.binary, ...plan.args], cwd: plan.cwd, stdin_bytes: stdinBytes ?? null, warnings: plan.warnings, resume: plan.resume };
+        p.stdout.write(`${JSON.stringify(dry, null, 2)}\n`);
+      }
       return 0;
     }
     return await withInterrupt(async (signal) => {

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../runtime/contract.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
+  PROMPT_TOO_LARGE: 413,
   UNKNOWN_BACKEND: 400,
   FLAG_NOT_ALLOWED: 400,
   WORKDIR_FORBIDDEN: 400,

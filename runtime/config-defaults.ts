@@ -21,6 +21,8 @@ export const backendDefaults = () => ({
 
 export const CONFIG_DEFAULTS = {
   default_backend: 'claude',
+  /** The largest prompt a run accepts, in UTF-8 bytes, its system prompt included (1 MiB). */
+  max_prompt_bytes: 1024 * 1024,
   unified_flags: {
     approval_mode: 'default' as const,
     sandbox_mode: 'default' as const,

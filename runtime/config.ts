@@ -93,6 +93,7 @@ const parallelSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   default_backend: withDefault(z.string(), D.default_backend),
+  max_prompt_bytes: withDefault(int(1), D.max_prompt_bytes),
   unified_flags: z._default(unifiedFlagsSchema, () => unifiedFlagsSchema.parse({})),
   backends: withDefault(z.record(z.string(), backendSchema), D.backends),
   session: z._default(sessionSchema, () => sessionSchema.parse({})),

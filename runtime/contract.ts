@@ -57,6 +57,7 @@ export const emptyUsage = (): TokenUsage => ({ inputTokens: 0, outputTokens: 0, 
 /** The error codes of every failure clinvk reports. Each door maps them in one place. */
 export const ERROR_CODES = [
   'INVALID_INPUT', // a caller's mistake caught before a run starts
+  'PROMPT_TOO_LARGE', // the prompt (with its system prompt) is over config max_prompt_bytes
   'UNKNOWN_BACKEND',
   'BACKEND_UNAVAILABLE', // known backend, binary not installed or disabled
   'FLAG_NOT_ALLOWED', // an `extra` flag outside the backend's allow-list
@@ -121,8 +122,8 @@ export interface RunResult {
   costUsd?: number;
   warnings: string[];
   error?: RunError;
-  /** For dry runs: the command that would run. */
-  command?: { binary: string; args: string[]; cwd: string };
+  /** For dry runs: the command that would run, and how many bytes of prompt it would be given on stdin. */
+  command?: { binary: string; args: string[]; cwd: string; stdinBytes?: number };
   /** Last lines of the backend's stderr when it failed (for diagnostics). */
   stderrTail?: string;
 }

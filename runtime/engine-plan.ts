@@ -1,7 +1,7 @@
 // Turning an Invocation into the exact command to run: validation, config defaults, resume, argv.
 // Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
 import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
-import { backendConfig } from './config-defaults.ts';
+import { backendConfig, CONFIG_DEFAULTS } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { BackendAdapter } from './backends/types.ts';
@@ -49,9 +49,18 @@ const secs = (s: number): number | undefined => positive(s * 1000);
 
 /**
  * The longest single argument a process can be given: Linux refuses (E2BIG) an argv element of
- * 128 KiB or more (MAX_ARG_STRLEN, counting its terminating NUL). The prompt is one argument.
+ * 128 KiB or more (MAX_ARG_STRLEN, counting its terminating NUL).
  */
 export const MAX_ARG_BYTES = 128 * 1024 - 1;
+
+/**
+ * A prompt (with the system prompt codex and gemini put in front of it) longer than this goes to the
+ * backend on stdin instead of as its last argument. Not always stdin: the argument is the form every
+ * sample and `--dry-run` shows, the one a user can paste into a shell. Not right at MAX_ARG_BYTES
+ * either: macOS counts arguments and environment together against 1 MiB, and a command line of tens of
+ * kilobytes is unreadable anyway. Every CLI reads a whole prompt from stdin (checked up to 1 MiB).
+ */
+export const PROMPT_ON_STDIN_ABOVE_BYTES = 32 * 1024;
 
 /** Fields that end up in the backend's argv, where a NUL cannot go (the spawn itself would fail). */
 const ARGV_FIELDS: [name: string, get: (inv: Invocation) => string | string[] | undefined][] = [
@@ -71,17 +80,40 @@ function refuseNul(inv: Invocation): void {
   }
 }
 
-const utf8Bytes = (s: string): number => (s.length * 3 <= MAX_ARG_BYTES ? s.length : new TextEncoder().encode(s).length);
+/** The exact UTF-8 length (a lone surrogate is sent as U+FFFD, 3 bytes), without encoding a copy. */
+export function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: 2 code units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** config max_prompt_bytes, on every door: the prompt and the system prompt that goes with it, together. */
+function refuseOversized(bytes: number, max: number): void {
+  if (bytes <= max) return;
+  throw new ClinvkError('PROMPT_TOO_LARGE', `the prompt is too large: ${bytes} bytes (with its system prompt), and this clinvk accepts at most ${max} (max_prompt_bytes)`, {
+    hint: 'shorten it, or put the long text in a file in the workdir and ask the agent to read it; the limit is the max_prompt_bytes setting',
+    details: { bytes, max_prompt_bytes: max },
+  });
+}
 
 /** Refuses a command the OS would not start, before a session is recorded for it. */
 function refuseUnspawnable(args: string[], env: Record<string, string>, displayName: string): void {
   if ([...args, ...Object.values(env)].some((a) => a.includes('\0'))) {
     throw new ClinvkError('INVALID_INPUT', `an option contains a NUL character (\\0), which cannot be passed to ${displayName}`);
   }
+  // A long prompt goes on stdin; what can still be too long is an argument of its own (claude's --system-prompt).
   const longest = Math.max(0, ...args.map(utf8Bytes));
   if (longest > MAX_ARG_BYTES) {
-    throw new ClinvkError('INVALID_INPUT', `the prompt is too long: one command-line argument would be ${longest} bytes, and ${displayName} can be given at most ${MAX_ARG_BYTES}`, {
-      hint: 'shorten the prompt (or system prompt), or put the long text in a file in the workdir and ask the agent to read it',
+    throw new ClinvkError('INVALID_INPUT', `an option is too long: one command-line argument would be ${longest} bytes, and ${displayName} can be given at most ${MAX_ARG_BYTES}`, {
+      hint: 'shorten the system prompt (claude takes it as one argument), or put it at the start of the prompt, which has no such limit',
     });
   }
 }
@@ -127,6 +159,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const systemPrompt = inv.systemPrompt ?? bc.system_prompt;
   const maxTurns = positive(inv.maxTurns ?? uf.max_turns);
   const maxTokens = positive(inv.maxTokens ?? uf.max_tokens);
+  const promptBytes = utf8Bytes(inv.prompt) + utf8Bytes(systemPrompt ?? '');
+  refuseOversized(promptBytes, deps.config.max_prompt_bytes ?? CONFIG_DEFAULTS.max_prompt_bytes);
   const built = adapter.buildArgs({
     prompt: inv.prompt,
     workdir: cwd,
@@ -134,6 +168,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     sandboxMode: inv.sandboxMode ?? bc.sandbox_mode ?? uf.sandbox_mode,
     extra,
     ephemeral: inv.ephemeral === true,
+    promptOnStdin: promptBytes > PROMPT_ON_STDIN_ABOVE_BYTES,
     options: { skip_trust: bc.skip_trust },
     ...(model !== undefined ? { model } : {}),
     ...(maxTurns !== undefined ? { maxTurns } : {}),

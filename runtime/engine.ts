@@ -16,7 +16,7 @@ import { backendConfig } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { BACKENDS } from './backends/registry.ts';
 import type { BackendAdapter, BackendEvent } from './backends/types.ts';
-import { makePlan, publicPlan, type PlanInternal, type RunPlan } from './engine-plan.ts';
+import { makePlan, publicPlan, utf8Bytes, type PlanInternal, type RunPlan } from './engine-plan.ts';
 import { finalUpdate, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
 import type { WorkdirPolicy } from './workdir.ts';
@@ -114,7 +114,7 @@ export function createEngine(deps: EngineDeps): Engine {
         exitCode: 0,
         durationMs: now() - started,
         warnings: [...plan.warnings],
-        command: { binary: plan.binary, args: [...plan.args], cwd: plan.cwd },
+        command: { binary: plan.binary, args: [...plan.args], cwd: plan.cwd, ...(plan.stdin !== undefined ? { stdinBytes: utf8Bytes(plan.stdin) } : {}) },
       });
       yield { type: 'done', result };
       return;

@@ -1,5 +1,5 @@
-// Which session `-c`, auto-resume and `resume --last/--here` mean. Pure: only the SessionStore port.
-import type { Session, SessionStore } from './contract.ts';
+// Which session `-c`, auto-resume, `resume --last/--here` and a delete mean. Pure: only the SessionStore port.
+import { ClinvkError, type Session, type SessionStore } from './contract.ts';
 
 const resumable = (s: Session) => !!s.backendSessionId;
 
@@ -22,4 +22,27 @@ export async function findContinueTarget(
 export async function findResumeTarget(store: SessionStore, q: { here?: string; backend?: string }): Promise<Session | undefined> {
   const { sessions } = await store.list(q.backend ? { backend: q.backend } : {});
   return sessions.filter(resumable).find((s) => !q.here || s.workingDir === q.here);
+}
+
+/**
+ * The fewest characters of an id that a destructive operation accepts. Reads take any unique prefix;
+ * a delete by `3f` would remove whichever session happens to be the only one starting with it today.
+ */
+export const MIN_DELETE_PREFIX = 8;
+
+/**
+ * The session a delete means: the full id, or a unique prefix of at least MIN_DELETE_PREFIX
+ * characters. Shared by `sessions delete`, `DELETE /api/v1/sessions/{id}` and MCP `clinvk_sessions`.
+ */
+export async function sessionToDelete(store: SessionStore, idOrPrefix: string): Promise<Session> {
+  const wanted = idOrPrefix.trim();
+  if (wanted.length >= MIN_DELETE_PREFIX) return store.get(wanted);
+  // A full id shorter than the minimum (none of ours is, but a store may have them) is still exact.
+  const exact = await store.get(wanted).catch(() => undefined);
+  if (exact && exact.id.toLowerCase() === wanted.toLowerCase()) return exact;
+  throw new ClinvkError(
+    'INVALID_INPUT',
+    `"${wanted.slice(0, 80)}" is too short to delete a session: give its full id or at least ${MIN_DELETE_PREFIX} characters of it`,
+    { hint: 'list sessions to see their ids (clinvk sessions list); shorter prefixes still work to show or resume one' },
+  );
 }

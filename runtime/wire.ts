@@ -72,21 +72,28 @@ export function sessionFromJson(j: SessionJson): Session {
   return s;
 }
 
-/** The result of one run as REST and MCP report it (SPEC §6 /prompt response). */
+/** A dry run's command; `stdin_bytes` when the prompt would go on stdin rather than as the last argument. */
+const commandToJson = ({ stdinBytes, ...c }: NonNullable<RunResult['command']>) => ({ ...c, ...(stdinBytes !== undefined ? { stdin_bytes: stdinBytes } : {}) });
+
+/**
+ * The result of one run as REST and MCP report it (SPEC §6 /prompt response). Every key is always
+ * there, `null` when it has no value (`error` on success, `command` outside dry runs), so a client
+ * can read `result.error` without checking that the key exists.
+ */
 export function resultToJson(r: RunResult) {
   return {
-    session_id: r.sessionId,
+    session_id: r.sessionId ?? null,
     backend: r.backend,
-    backend_session_id: r.backendSessionId,
-    model: r.model,
+    backend_session_id: r.backendSessionId ?? null,
+    model: r.model ?? null,
     exit_code: r.exitCode,
     duration_ms: r.durationMs,
     output: r.output,
     token_usage: usageToJson(r.usage),
-    cost_usd: r.costUsd,
+    cost_usd: r.costUsd ?? null,
     warnings: r.warnings,
-    error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined,
-    command: r.command,
+    error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : null,
+    command: r.command ? commandToJson(r.command) : null,
   };
 }
 
@@ -132,15 +139,18 @@ export function runEventFromJson(line: UnifiedLine): RunEvent | undefined {
     case 'warning':
       return { type: 'warning', message: String(c.message ?? '') };
     case 'done':
-      return { type: 'done', result: resultFromJson(c as ReturnType<typeof resultToJson>) };
+      return { type: 'done', result: resultFromJson(c as ResultJsonIn) };
     default:
       return undefined;
   }
 }
 
-export function resultFromJson(j: ReturnType<typeof resultToJson>): RunResult {
+/** Missing keys (older runners) and `null` read the same. */
+type ResultJsonIn = { [K in keyof ReturnType<typeof resultToJson>]?: ReturnType<typeof resultToJson>[K] | undefined };
+
+export function resultFromJson(j: ResultJsonIn): RunResult {
   const r: RunResult = {
-    backend: j.backend,
+    backend: j.backend ?? '',
     output: j.output ?? '',
     exitCode: j.exit_code ?? 0,
     durationMs: j.duration_ms ?? 0,
@@ -150,8 +160,11 @@ export function resultFromJson(j: ReturnType<typeof resultToJson>): RunResult {
   if (j.session_id) r.sessionId = j.session_id;
   if (j.backend_session_id) r.backendSessionId = j.backend_session_id;
   if (j.model) r.model = j.model;
-  if (j.cost_usd !== undefined) r.costUsd = j.cost_usd;
+  if (typeof j.cost_usd === 'number') r.costUsd = j.cost_usd;
   if (j.error) r.error = { code: j.error.code, message: j.error.message, ...(j.error.hint ? { hint: j.error.hint } : {}) };
-  if (j.command) r.command = j.command;
+  if (j.command) {
+    const { stdin_bytes, ...c } = j.command as NonNullable<typeof j.command> & { stdin_bytes?: number };
+    r.command = { ...c, ...(stdin_bytes !== undefined ? { stdinBytes: stdin_bytes } : {}) };
+  }
   return r;
 }

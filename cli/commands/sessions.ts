@@ -59,12 +59,13 @@ class SessionsShowCommand extends ConfigCommand {
 
 class SessionsDeleteCommand extends ConfigCommand {
   static override paths = [['sessions', 'delete'], ['sessions', 'rm']];
-  static override usage = Command.Usage({ category, description: 'Delete a session', examples: [['Delete', '$0 sessions delete 3f2a']] });
+  static override usage = Command.Usage({ category, description: 'Delete a session (its full id, or at least 8 characters of it)', examples: [['Delete', '$0 sessions delete 3f2a9c01']] });
   id = Option.String({ name: 'id' });
   async execute(): Promise<number> {
     try {
       const store = await this.sessionStore();
-      const s = await store.get(this.id);
+      const { sessionToDelete } = await import('../../runtime/session-lookup.ts');
+      const s = await sessionToDelete(store, this.id);
       await store.delete(s.id);
       this.context.stderr.write(`deleted ${s.id}\n`);
       return 0;

@@ -6,21 +6,21 @@ import { runEventToJson, usageToJson } from '../../runtime/wire.ts';
 
 export type OutputFormat = 'text' | 'json' | 'stream-json';
 
-/** SPEC §3 JSON output of `clinvk <prompt>`. */
+/** SPEC §3 JSON output of `clinvk <prompt>`: every key always there, `null` when it has no value. */
 export function resultJson(r: RunResult) {
   const u = usageToJson(r.usage);
   return {
     backend: r.backend,
     content: r.output,
-    session_id: r.sessionId,
-    backend_session_id: r.backendSessionId,
-    model: r.model,
+    session_id: r.sessionId ?? null,
+    backend_session_id: r.backendSessionId ?? null,
+    model: r.model ?? null,
     duration_seconds: Math.round(r.durationMs) / 1000,
     exit_code: r.exitCode,
     usage: { input_tokens: u.input_tokens, output_tokens: u.output_tokens, total_tokens: u.total_tokens, cached_tokens: u.cached_tokens, reasoning_tokens: u.reasoning_tokens },
-    cost_usd: r.costUsd,
-    warnings: r.warnings.length ? r.warnings : undefined,
-    error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined,
+    cost_usd: r.costUsd ?? null,
+    warnings: r.warnings,
+    error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : null,
   };
 }
 

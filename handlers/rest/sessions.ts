@@ -1,6 +1,7 @@
 // GET /api/v1/sessions, GET|DELETE /api/v1/sessions/:id. A missing session is a 404 problem (the
 // store throws SESSION_NOT_FOUND); an ambiguous prefix a 400.
 import type { Runtime } from '../../runtime/contract.ts';
+import { sessionToDelete } from '../../runtime/session-lookup.ts';
 import { sessionToJson } from '../../runtime/wire.ts';
 import { sessionListQuerySchema } from '../schemas/requests.ts';
 import { parseQuery } from './parse.ts';
@@ -19,8 +20,9 @@ export async function getSession(id: string, runtime: Pick<Runtime, 'sessions'>)
   return Response.json(sessionToJson(await runtime.sessions.get(id)));
 }
 
+/** Deleting takes the full id or a prefix of at least 8 characters (a 400 otherwise); reads take any unique prefix. */
 export async function deleteSession(id: string, runtime: Pick<Runtime, 'sessions'>): Promise<Response> {
-  const session = await runtime.sessions.get(id);
+  const session = await sessionToDelete(runtime.sessions, id);
   await runtime.sessions.delete(session.id);
   return Response.json({ id: session.id, deleted: true });
 }

@@ -3,12 +3,11 @@
 import { z } from 'zod';
 import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../../runtime/contract.ts';
 
-const MAX_PROMPT_CHARS = 1_000_000;
-
 /** A run of one prompt: the fields every door accepts (snake_case on the wire). */
 export const runFields = {
   backend: z.string().min(1).max(64).optional().describe('Backend: claude, codex or gemini (default from config)'),
-  prompt: z.string().min(1, 'prompt must not be empty').max(MAX_PROMPT_CHARS).describe('The prompt text'),
+  // No length cap here: the engine holds prompts to config max_prompt_bytes (a 413 past it), the body to max_request_body_bytes.
+  prompt: z.string().min(1, 'prompt must not be empty').describe('The prompt text (at most max_prompt_bytes, 1 MiB by default, with the system prompt)'),
   model: z.string().min(1).max(200).optional().describe('Model name or alias (fast, balanced, best)'),
   workdir: z.string().min(1).max(4096).optional().describe('Absolute working directory for the backend'),
   session_id: z.string().min(1).max(128).optional().describe('clinvk session id (or unique prefix) to resume'),
@@ -17,7 +16,7 @@ export const runFields = {
   sandbox_mode: z.enum(SANDBOX_MODES).optional(),
   max_tokens: z.number().int().min(0).optional(),
   max_turns: z.number().int().min(0).optional(),
-  system_prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  system_prompt: z.string().optional(),
   allowed_tools: z.array(z.string().min(1).max(200)).max(200).optional(),
   extra: z.array(z.string().max(4096)).max(64).optional().describe('Extra backend flags (allow-listed per backend)'),
   timeout_secs: z.number().min(0).max(86_400).optional().describe('Total timeout for the run'),

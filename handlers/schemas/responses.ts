@@ -14,20 +14,23 @@ export const runErrorSchema = z.object({ code: z.string(), message: z.string(), 
 
 export const runResultSchema = z
   .object({
-    session_id: z.string().optional(),
+    session_id: z.string().nullable().describe('null for ephemeral and dry runs'),
     backend: z.string(),
-    backend_session_id: z.string().optional(),
-    model: z.string().optional(),
+    backend_session_id: z.string().nullable(),
+    model: z.string().nullable(),
     exit_code: z.number().int().describe('0 on success'),
     duration_ms: z.number(),
     output: z.string(),
     token_usage: usageSchema,
-    cost_usd: z.number().optional(),
-    warnings: z.array(z.string()),
-    error: runErrorSchema.optional().describe('Present when the run failed (the HTTP status is still 200)'),
-    command: z.object({ binary: z.string(), args: z.array(z.string()), cwd: z.string() }).optional().describe('dry runs only'),
+    cost_usd: z.number().nullable().describe('null when the backend reports no cost'),
+    warnings: z.array(z.string()).describe('[] when there is nothing to say'),
+    error: runErrorSchema.nullable().describe('null on success; set when the run failed (the HTTP status is still 200)'),
+    command: z
+      .object({ binary: z.string(), args: z.array(z.string()), cwd: z.string(), stdin_bytes: z.number().int().optional().describe('set when the prompt would go on stdin') })
+      .nullable()
+      .describe('dry runs only; null otherwise'),
   })
-  .describe('The result of one run');
+  .describe('The result of one run: every key is always present, null when it has no value');
 
 export const streamEventSchema = z
   .object({
@@ -78,8 +81,8 @@ const orchestratedResultSchema = z.looseObject({
   exit_code: z.number().int().optional(),
   duration_ms: z.number().optional(),
   output: z.string().optional(),
-  session_id: z.string().optional(),
-  error: z.union([runErrorSchema, z.string()]).optional(),
+  session_id: z.string().nullish(),
+  error: z.union([runErrorSchema, z.string()]).nullish(),
 });
 
 export const parallelResponseSchema = z.looseObject({

@@ -16,18 +16,18 @@ const runError = z.looseObject({ code: z.string(), message: z.string(), hint: z.
 
 /** resultToJson(RunResult): one run. */
 export const runResultOutput = z.looseObject({
-  session_id: z.string().optional().describe('clinvk session id; pass it as session_id to clinvk_prompt to continue'),
+  session_id: z.string().nullable().describe('clinvk session id; pass it as session_id to clinvk_prompt to continue (null: ephemeral)'),
   backend: z.string(),
-  backend_session_id: z.string().optional(),
-  model: z.string().optional(),
+  backend_session_id: z.string().nullable(),
+  model: z.string().nullable(),
   exit_code: z.number(),
   duration_ms: z.number(),
   output: z.string().describe('The answer text'),
-  token_usage: usage.optional(),
-  cost_usd: z.number().optional(),
-  warnings: z.array(z.string()).optional(),
-  error: runError.optional(),
-  command: z.looseObject({ binary: z.string(), args: z.array(z.string()), cwd: z.string() }).optional().describe('dry runs: the command that would run'),
+  token_usage: usage,
+  cost_usd: z.number().nullable(),
+  warnings: z.array(z.string()),
+  error: runError.nullable().describe('null on success'),
+  command: z.looseObject({ binary: z.string(), args: z.array(z.string()), cwd: z.string() }).nullable().describe('dry runs: the command that would run; null otherwise'),
 });
 
 /** One entry of the results of compare / chain / parallel. */
@@ -37,8 +37,8 @@ const orchestratedResult = z.looseObject({
   exit_code: z.number().optional(),
   duration_ms: z.number().optional(),
   output: z.string().optional(),
-  session_id: z.string().optional(),
-  error: z.union([runError, z.string()]).optional(),
+  session_id: z.string().nullish(),
+  error: z.union([runError, z.string()]).nullish(),
 });
 
 export const compareOutput = z.looseObject({

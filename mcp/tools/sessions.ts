@@ -2,6 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ClinvkError, type Session } from '../../runtime/contract.ts';
+import { sessionToDelete } from '../../runtime/session-lookup.ts';
 import { sessionToJson } from '../../runtime/wire.ts';
 import { sessionListQuerySchema } from '../../handlers/schemas/requests.ts';
 import { plain, safely, type ToolContext } from './common.ts';
@@ -10,7 +11,7 @@ import { sessionsOutput } from './output-schemas.ts';
 const q = sessionListQuerySchema.shape;
 const sessionsInput = {
   action: z.enum(['list', 'show', 'delete']).default('list').describe('list (newest first), show one session, or delete one'),
-  id: z.string().min(1).max(128).optional().describe('Session id or a unique prefix (show, delete)'),
+  id: z.string().min(1).max(128).optional().describe('Session id or a unique prefix (show); delete needs the full id or at least 8 characters'),
   backend: q.backend.describe('list: only this backend'),
   status: q.status.describe('list: only sessions with this status'),
   limit: q.limit.describe('list: at most this many (default 20)'),
@@ -49,7 +50,7 @@ const actions: Record<SessionsArgs['action'], (a: SessionsArgs, ctx: ToolContext
     return { text: text.filter(Boolean).join('\n'), json: { session: sessionToJson(s) } };
   },
   async delete(a, ctx) {
-    const s = await ctx.runtime.sessions.get(needId(a));
+    const s = await sessionToDelete(ctx.runtime.sessions, needId(a));
     await ctx.runtime.sessions.delete(s.id);
     return { text: `deleted session ${s.id}`, json: { deleted: s.id } };
   },

@@ -6,9 +6,9 @@ import { seconds } from './common.ts';
 
 type Item = z.infer<typeof compareOutput>['results'][number];
 
-export const failed = (r: Item) => (r.exit_code ?? 0) !== 0 || r.error !== undefined;
+export const failed = (r: Item) => (r.exit_code ?? 0) !== 0 || (r.error !== undefined && r.error !== null);
 
-const errorText = (e: Item['error']) => (e === undefined ? '' : typeof e === 'string' ? e : `${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+const errorText = (e: Item['error']) => (e === undefined || e === null ? '' : typeof e === 'string' ? e : `${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
 
 function block(header: string, r: Item): string {
   const meta = [r.model ? `model ${r.model}` : '', failed(r) ? `FAILED exit ${r.exit_code ?? '?'}` : 'ok', r.duration_ms !== undefined ? seconds(r.duration_ms) : '', r.session_id ? `session_id ${r.session_id}` : '']

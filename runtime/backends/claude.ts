@@ -36,8 +36,13 @@ function buildArgs(req: ArgvRequest): BuiltArgv {
   if (req.resumeId) args.push('--resume', flagValue('claude', 'resume id', req.resumeId));
   if (req.ephemeral) args.push('--no-session-persistence');
   // `--` also stops the variadic flags above (--allowedTools, --add-dir…) from swallowing the prompt.
-  args.push(...req.extra, '--', req.prompt);
-  return Object.keys(env).length > 0 ? { args, warnings, env } : { args, warnings };
+  args.push(...req.extra, '--');
+  const built: BuiltArgv = { args, warnings };
+  if (Object.keys(env).length > 0) built.env = env;
+  // With no prompt argument, claude -p reads the prompt from stdin (checked on 2.1.332, 1 MiB whole).
+  if (req.promptOnStdin) built.stdin = req.prompt;
+  else args.push(req.prompt);
+  return built;
 }
 
 export const claude: BackendAdapter & { createParser(opts?: ParserOptions): OutputParser } = {

@@ -1,5 +1,6 @@
 // OpenAI Codex CLI (`codex`, clap parser). Flags checked against cli-samples/codex-help.txt,
-// codex-exec-help.txt and codex-exec-resume-help.txt (0.169.0).
+// codex-exec-help.txt and codex-exec-resume-help.txt (0.169.0), and the resume overrides and the
+// prompt on stdin against the real codex 0.171.0.
 import type { ApprovalMode, SandboxMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
 import { createCodexParser } from './codex-parser.ts';
@@ -30,27 +31,41 @@ function resumableExtra(extra: string[], warnings: string[]): string[] {
   return kept;
 }
 
+/**
+ * A fresh run takes the top-level `-a` and exec's `-s`. `exec resume` refuses both ("unexpected
+ * argument"), so a resumed turn would run with the config's sandbox whatever the caller asked for; it
+ * does take `-c key=value` overrides, which set the same two settings (checked on codex 0.171: the
+ * model request of the resumed turn names the sandbox given here). Values come from the tables above.
+ */
+const resumeOverrides = (sandbox: string | undefined, approval: string | undefined): string[] => [
+  ...(sandbox ? ['-c', `sandbox_mode="${sandbox}"`] : []),
+  ...(approval ? ['-c', `approval_policy="${approval}"`] : []),
+];
+
 function buildArgs(req: ArgvRequest): BuiltArgv {
   const warnings: string[] = [];
   const args: string[] = [];
   const approval = APPROVAL[req.approvalMode];
-  if (approval) args.push('-a', approval);
-  if (req.approvalMode === 'always') warnings.push('codex exec never stops to ask; approval_mode "always" runs as on-request');
-  const resuming = req.resumeId !== undefined && req.resumeId !== '';
-  args.push('exec', ...(resuming ? ['resume'] : []), '--json', '--skip-git-repo-check');
-  // exec resume takes neither -C nor -s: the engine spawns it in the workdir instead.
-  if (!resuming) args.push('-C', req.workdir);
-  if (req.model) args.push('-m', flagValue('codex', 'model', req.model));
   const sandbox = SANDBOX[req.sandboxMode];
+  const resuming = req.resumeId !== undefined && req.resumeId !== '';
+  if (approval && !resuming) args.push('-a', approval);
+  if (req.approvalMode === 'always') warnings.push('codex exec never stops to ask; approval_mode "always" runs as on-request');
+  args.push('exec', ...(resuming ? ['resume'] : []), '--json', '--skip-git-repo-check');
+  // exec resume takes no -C either: the engine spawns it in the workdir instead.
+  if (resuming) args.push(...resumeOverrides(sandbox, approval));
+  else args.push('-C', req.workdir);
+  if (req.model) args.push('-m', flagValue('codex', 'model', req.model));
   if (sandbox && !resuming) args.push('-s', sandbox);
-  if (sandbox && resuming) warnings.push(`codex exec resume cannot change the sandbox; sandbox_mode "${req.sandboxMode}" was ignored`);
   if (req.ephemeral) args.push('--ephemeral');
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
   args.push(...(resuming ? resumableExtra(req.extra, warnings) : req.extra), '--');
   if (resuming) args.push(flagValue('codex', 'resume id', req.resumeId ?? ''));
-  args.push(withSystemPrompt(req.prompt, req.systemPrompt));
+  const prompt = withSystemPrompt(req.prompt, req.systemPrompt);
+  // `-` (after `--`, so still a positional) makes codex read the prompt from stdin.
+  if (req.promptOnStdin) return { args: [...args, '-'], warnings, stdin: prompt };
+  args.push(prompt);
   return { args, warnings };
 }
 

@@ -28,8 +28,12 @@ function buildArgs(req: ArgvRequest): BuiltArgv {
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('gemini', 'allowed_tools'));
   if (req.ephemeral) warnings.push('gemini always saves its session; ephemeral only keeps clinvk from recording it');
   if (req.resumeId) args.push('--resume', flagValue('gemini', 'resume id', req.resumeId));
+  args.push(...req.extra);
+  const prompt = withSystemPrompt(req.prompt, req.systemPrompt);
+  // Without --prompt, gemini reads the prompt from stdin and still runs headless (checked on 0.61.0).
+  if (req.promptOnStdin) return { args, warnings, stdin: prompt };
   // One element: `--` would drop the prompt and `-p <word>` reads "-x" as flags.
-  args.push(...req.extra, `--prompt=${withSystemPrompt(req.prompt, req.systemPrompt)}`);
+  args.push(`--prompt=${prompt}`);
   return { args, warnings };
 }
 

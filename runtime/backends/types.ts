@@ -17,6 +17,11 @@ export interface ArgvRequest {
   /** Already checked against the allow-list. */
   extra: string[];
   ephemeral: boolean;
+  /**
+   * Send the prompt on stdin instead of as an argument (the engine decides, by its size). Each of the
+   * three CLIs reads a prompt from stdin when it gets none as an argument (codex: `-` as the prompt).
+   */
+  promptOnStdin?: boolean;
   /** Resume this native session (claude session_id, codex thread_id, gemini session_id). */
   resumeId?: string;
   /** Backend-specific switches from config (e.g. gemini skip_trust). */

@@ -23,6 +23,12 @@ describe('clinvk <prompt>', () => {
     expect(j.session_id).toMatch(/^[0-9a-f]{16}$/);
     expect(j.backend_session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof j.duration_seconds).toBe('number');
+    // Every documented key, also on success: error null, warnings [].
+    expect(Object.keys(j).sort()).toEqual(['backend', 'backend_session_id', 'content', 'cost_usd', 'duration_seconds', 'error', 'exit_code', 'model', 'session_id', 'usage', 'warnings']);
+    expect(j.error).toBeNull();
+    expect(j.warnings).toEqual([]);
+    const ephemeral = JSON.parse((await clinvk(['-b', 'codex', '-o', 'json', '--ephemeral', 'hi'], { env })).stdout) as Record<string, any>;
+    expect(ephemeral).toMatchObject({ session_id: null, cost_usd: null, error: null, warnings: [] });
   });
 
   it('-o stream-json streams unified events, and the first text arrives before the backend exits', async () => {
@@ -101,6 +107,22 @@ describe('clinvk <prompt>', () => {
     const bad = await clinvk(['--config', join(home, 'bad.yaml'), 'x'], { env });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/bad\.yaml/);
+  });
+
+  it('a 300 KiB prompt piped in reaches the backend whole (on its stdin); past max_prompt_bytes exits 1', async () => {
+    const { env, home } = sandbox();
+    const big = `-x ${'y'.repeat(300 * 1024)} end`;
+    const r = await clinvk(['-b', 'codex', '-o', 'json', '--ephemeral', '-'], { env, input: big });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { content: string };
+    expect(j.content === `Hello from fake codex (turn 1): ${big}`, 'the answer echoes the whole prompt').toBe(true);
+    const dry = await clinvk(['--dry-run', '-b', 'claude', '-o', 'text', '-'], { env, input: big });
+    expect(dry.stdout.trim().endsWith(' --')).toBe(true);
+    expect(dry.stderr).toContain(`(the prompt, ${big.length} bytes, would go on stdin)`);
+    writeFileSync(join(home, 'small.yaml'), 'max_prompt_bytes: 100\n');
+    const over = await clinvk(['--config', join(home, 'small.yaml'), '-b', 'codex', 'z'.repeat(101)], { env });
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/the prompt is too large: 101 bytes \(with its system prompt\), and this clinvk accepts at most 100 \(max_prompt_bytes\)/);
   });
 
   it('a timeout exits 6 and leaves no child or grandchild', async () => {
@@ -185,7 +207,11 @@ describe('sessions and -c', () => {
     const notTty = await clinvk(['resume', '-i'], { env });
     expect(notTty.stderr).toMatch(/--interactive needs a terminal/);
     expect((await clinvk(['sessions', 'show', '../etc'], { env })).code).toBe(1);
-    expect((await clinvk(['sessions', 'delete', first.session_id], { env })).code).toBe(0);
+    const short = await clinvk(['sessions', 'delete', first.session_id.slice(0, 7)], { env });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/is too short to delete a session: give its full id or at least 8 characters/);
+    expect((await clinvk(['sessions', 'show', first.session_id.slice(0, 4)], { env })).code).toBe(0);
+    expect((await clinvk(['sessions', 'delete', first.session_id.slice(0, 8)], { env })).code).toBe(0);
     expect((await clinvk(['sessions', 'show', first.session_id], { env })).code).toBe(4);
   });
 });

@@ -116,9 +116,11 @@ function stringMuts(f: Extract<Field, { t: 'str' }>, h: Harness, base: Record<st
   if (f.max !== undefined) out.push({ label: `longer than ${f.max}`, value: 'x'.repeat(f.max + 1), level: 'schema' });
   switch (f.role) {
     case 'prompt':
-      out.push({ label: '2 MB prompt', value: 'p'.repeat(2 * 1024 * 1024), level: 'schema' });
-      out.push({ label: '200 KB prompt (over one argv element)', value: 'p'.repeat(200 * 1024), level: 'engine' });
-      out.push({ label: '160 KB of emoji (bytes, not chars)', value: '\u{1F600}'.repeat(40 * 1024), level: 'engine' });
+      // Over max_prompt_bytes (1 MiB): refused by the engine (413); over one argv element: sent on stdin.
+      out.push({ label: '2 MB prompt', value: 'p'.repeat(2 * 1024 * 1024), level: 'engine' });
+      out.push({ label: '1 MiB + 1 of emoji (bytes, not chars)', value: `${'\u{1F600}'.repeat(256 * 1024)}x`, level: 'engine' });
+      out.push({ label: '200 KB prompt (on stdin)', value: 'p'.repeat(200 * 1024), level: 'valid' });
+      out.push({ label: '160 KB of emoji (on stdin)', value: '\u{1F600}'.repeat(40 * 1024), level: 'valid' });
       out.push({ label: '100 KB prompt', value: 'p'.repeat(100 * 1000), level: 'valid' });
       out.push({ label: 'NUL in prompt', value: 'before\u0000after', level: 'engine' });
       out.push({ label: 'whitespace prompt', value: ' \n\t ', level: 'engine' });
@@ -129,7 +131,9 @@ function stringMuts(f: Extract<Field, { t: 'str' }>, h: Harness, base: Record<st
       break;
     case 'system':
       out.push({ label: 'NUL', value: 'a\u0000b', level: 'engine' });
-      out.push({ label: '200 KB', value: 's'.repeat(200 * 1024), level: 'engine' });
+      // claude takes it as one argument (refused over 128 KiB); codex and gemini put it in the prompt (stdin).
+      out.push({ label: '200 KB', value: 's'.repeat(200 * 1024), level: 'any' });
+      out.push({ label: '1.1 MB (over max_prompt_bytes)', value: 's'.repeat(1100 * 1024), level: 'engine' });
       for (const p of FLAG_PROMPTS.slice(0, 4)) out.push({ label: `flag-like ${p}`, value: p, level: 'valid' });
       for (const u of UNICODE.slice(0, 4)) out.push({ label: 'unicode', value: u, level: 'valid' });
       break;
@@ -253,7 +257,8 @@ function specialMuts(role: Role): Mut[] {
         { label: 'null content', value: null, level: 'schema' },
         { label: 'object content', value: { type: 'text', text: 'x' }, level: 'schema' },
         { label: 'NUL content', value: 'a\u0000b', level: 'engine' },
-        { label: '300 KB content', value: 'c'.repeat(300 * 1024), level: 'engine' },
+        { label: '300 KB content (on stdin)', value: 'c'.repeat(300 * 1024), level: 'valid' },
+        { label: '1.1 MB content (over max_prompt_bytes)', value: 'c'.repeat(1100 * 1024), level: 'engine' },
         ...FLAG_PROMPTS.map((p) => ({ label: `flag-like content ${p}`, value: p, level: 'valid' as Level, flagPrompt: p })),
         ...UNICODE.map((u) => ({ label: 'unicode content', value: u, level: 'valid' as Level })),
       ];
@@ -267,7 +272,9 @@ function specialMuts(role: Role): Mut[] {
         { label: 'null', value: null, level: 'schema' },
         { label: 'object', value: { type: 'text', text: 'x' }, level: 'schema' },
         { label: 'NUL', value: 'a\u0000b', level: 'engine' },
-        { label: '200 KB', value: 's'.repeat(200 * 1024), level: 'engine' },
+        // claude takes a system prompt as one argument (refused over 128 KiB); codex and gemini put it in the prompt.
+        { label: '200 KB', value: 's'.repeat(200 * 1024), level: 'any' },
+        { label: '1.1 MB (over max_prompt_bytes)', value: 's'.repeat(1100 * 1024), level: 'engine' },
         ...FLAG_PROMPTS.slice(0, 4).map((p) => ({ label: `flag-like ${p}`, value: p, level: 'valid' as Level })),
       ];
     case 'responsesInput':
@@ -351,7 +358,7 @@ export interface BodyEndpoint {
 
 const RUN_FIELDS: Record<string, Field> = {
   backend: { t: 'str', min: 1, max: 64, role: 'backend' },
-  prompt: { t: 'str', min: 1, max: 1_000_000, role: 'prompt', required: true },
+  prompt: { t: 'str', min: 1, role: 'prompt', required: true },
   model: { t: 'str', min: 1, max: 200, role: 'model' },
   workdir: { t: 'str', min: 1, max: 4096, role: 'workdir' },
   session_id: { t: 'str', min: 1, max: 128, role: 'session' },
@@ -360,7 +367,7 @@ const RUN_FIELDS: Record<string, Field> = {
   sandbox_mode: { t: 'enum', values: ['default', 'read-only', 'workspace', 'full'] },
   max_tokens: { t: 'int', min: 0 },
   max_turns: { t: 'int', min: 0 },
-  system_prompt: { t: 'str', max: 1_000_000, role: 'system' },
+  system_prompt: { t: 'str', role: 'system' },
   allowed_tools: { t: 'strArr', maxItems: 200, itemMin: 1, itemMax: 200, role: 'tools' },
   extra: { t: 'strArr', maxItems: 64, itemMax: 4096, role: 'extra' },
   timeout_secs: { t: 'num', min: 0, max: 86_400 },

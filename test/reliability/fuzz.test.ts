@@ -86,13 +86,23 @@ function argvProblems(s: Spawned, flagPrompt: string | undefined): string[] {
   const out: string[] = [];
   const sep = args.indexOf('--');
   let options: string[];
-  if (s.backend === 'claude' || s.backend === 'codex') {
-    // The prompt is the last element, after the first `--` (codex resume: `-- <id> <prompt>`).
+  const onStdin = s.spec.stdin !== undefined;
+  if (onStdin && flagPrompt !== undefined && s.spec.stdin !== flagPrompt) out.push(`${s.backend}: flag-like prompt ${JSON.stringify(flagPrompt)} is not what stdin carries`);
+  if (onStdin && s.backend === 'claude') {
+    // A long prompt goes on stdin: nothing after the final `--`.
+    if (args[args.length - 1] !== '--') out.push(`claude: a prompt on stdin, but the argv does not end with "--": ${JSON.stringify(args.slice(-3))}`);
+    options = args.slice(0, -1);
+  } else if (s.backend === 'claude' || s.backend === 'codex') {
+    // The prompt is the last element, after the first `--` (codex resume: `-- <id> <prompt>`; `-` = on stdin).
     const resuming = s.backend === 'codex' && args.includes('resume');
+    if (onStdin && args[args.length - 1] !== '-') out.push(`codex: a prompt on stdin, but the last argument is not "-": ${JSON.stringify(args.slice(-3))}`);
     if (sep < 0 || sep !== args.length - (resuming ? 3 : 2)) out.push(`${s.backend}: the prompt is not alone after "--": ${JSON.stringify(args.slice(-4))}`);
     if (resuming && !RESUMABLE.test(args[args.length - 2] ?? '')) out.push(`codex resumes an unexpected id ${args[args.length - 2]}`);
     options = sep < 0 ? args : args.slice(0, sep);
-    if (flagPrompt !== undefined && args[args.length - 1] !== flagPrompt) out.push(`${s.backend}: flag-like prompt ${JSON.stringify(flagPrompt)} is not the final argument after "--"`);
+    if (flagPrompt !== undefined && !onStdin && args[args.length - 1] !== flagPrompt) out.push(`${s.backend}: flag-like prompt ${JSON.stringify(flagPrompt)} is not the final argument after "--"`);
+  } else if (onStdin) {
+    options = args;
+    if (options.some((a) => a.startsWith('--prompt') || a === '-p')) out.push('gemini: a prompt on stdin and a prompt option');
   } else {
     const last = args[args.length - 1] ?? '';
     if (!last.startsWith('--prompt=')) out.push(`gemini: the last argument is not --prompt=…: ${JSON.stringify(last.slice(0, 40))}`);
@@ -101,7 +111,9 @@ function argvProblems(s: Spawned, flagPrompt: string | undefined): string[] {
     if (flagPrompt !== undefined && last !== `--prompt=${flagPrompt}`) out.push(`gemini: flag-like prompt ${JSON.stringify(flagPrompt)} is not carried by --prompt=`);
   }
   // claude's --system-prompt takes the next word whatever it looks like (commander's required value).
-  const flags = options.filter((_a, i) => !/^--(append-)?system-prompt$/.test(options[i - 1] ?? ''));
+  // codex exec resume: the adapter's own `-c sandbox_mode=…` / `-c approval_policy=…` (never a caller's -c).
+  const overrides = s.backend === 'codex' && args.includes('resume') ? /^(sandbox_mode|approval_policy)="[a-z-]+"$/ : undefined;
+  const flags = options.filter((_a, i) => !/^--(append-)?system-prompt$/.test(options[i - 1] ?? '') && !(options[i] === '-c' && overrides?.test(options[i + 1] ?? '')) && !(options[i - 1] === '-c' && overrides?.test(options[i] ?? '')));
   for (const a of flags) if (NEVER.has(a.split('=')[0]!)) out.push(`${s.backend}: forbidden flag ${a} in argv`);
   if (flags.filter((a) => a === '--output-format' || a.startsWith('--output-format=')).length > 1) out.push(`${s.backend}: --output-format twice`);
   options.forEach((a, i) => {
@@ -400,16 +412,16 @@ describe('fuzz over a real socket (live server, fake CLIs)', () => {
     const refused: [string, unknown][] = [
       ['/api/v1/prompt', { prompt: 'a\u0000b' }],
       ['/api/v1/prompt', { prompt: 'x', model: 'm\u0000' }],
-      ['/api/v1/prompt', { prompt: 'p'.repeat(200 * 1024) }],
+      ['/api/v1/prompt', { prompt: 'p'.repeat(1024 * 1024 + 1) }],
       ['/api/v1/prompt', { prompt: 'x', workdir: file }],
       ['/api/v1/prompt', { prompt: 'x', workdir: '/etc' }],
       ['/api/v1/prompt', { prompt: 'x', extra: ['--dangerously-skip-permissions'] }],
       ['/api/v1/compare', { prompt: 'x', backends: ['nope'] }],
       ['/openai/v1/chat/completions', { model: 'claude', messages: [{ role: 'user', content: 'a\u0000b' }] }],
-      ['/openai/v1/chat/completions', { model: 'codex', messages: [{ role: 'user', content: 'x'.repeat(300 * 1024) }] }],
+      ['/openai/v1/chat/completions', { model: 'codex', messages: [{ role: 'user', content: 'x'.repeat(1100 * 1024) }] }],
       ['/openai/v1/chat/completions', { model: 'claude', messages: [{ role: 'system', content: 'only a system message' }] }],
       ['/openai/v1/responses', { model: 'gemini', input: 'x', clinvk: { workdir: file } }],
-      ['/anthropic/v1/messages', { model: 'claude', max_tokens: 8, messages: [{ role: 'user', content: '\u{1F600}'.repeat(40 * 1024) }] }],
+      ['/anthropic/v1/messages', { model: 'claude', max_tokens: 8, messages: [{ role: 'user', content: '\u{1F600}'.repeat(300 * 1024) }] }],
     ];
     const before = starts().length;
     await Promise.all(

@@ -6,6 +6,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClinvkError } from '../../runtime/contract.ts';
 import { createMcpServer, TOOL_NAMES } from '../../mcp/server.ts';
+import { runResultSchema } from '../../handlers/schemas/responses.ts';
+import { compareOutput, runResultOutput } from '../../mcp/tools/output-schemas.ts';
 import { fakeRuntime, session, type FakeRuntime } from './handlers/fake-runtime.ts';
 
 const clients: Client[] = [];
@@ -54,6 +56,10 @@ describe('clinvk_prompt', () => {
     expect(text(r)).toBe('Hello world');
     expect(text(r, 1)).toMatch(/session_id: abc/);
     expect(r.structuredContent).toMatchObject({ backend: 'codex', output: 'Hello world', session_id: 'abc', exit_code: 0, token_usage: { input_tokens: 3, output_tokens: 2 } });
+    // Every key of the REST result, on success too, and still valid against the declared outputSchema.
+    expect(r.structuredContent).toMatchObject({ error: null, warnings: [], cost_usd: null, command: null });
+    expect(Object.keys(r.structuredContent!).sort()).toEqual(Object.keys(runResultSchema.shape).sort());
+    expect(runResultOutput.safeParse(r.structuredContent).error).toBeUndefined();
     expect(rt.calls[0]!.inv).toEqual({
       backend: 'codex', prompt: 'hi', sessionId: 'abc', approvalMode: 'auto', sandboxMode: 'read-only', maxTurns: 3, systemPrompt: 'be brief', model: 'fast', workdir: '/tmp',
     });
@@ -148,7 +154,11 @@ describe('clinvk_sessions', () => {
     expect(show.structuredContent).toMatchObject({ session: { id: 'aaa11111', backend_session_id: 'native-1' } });
     expect(text(show)).toMatch(/session_id "aaa11111"/);
 
-    const del = await call(client, 'clinvk_sessions', { action: 'delete', id: 'bbb' });
+    const short = await call(client, 'clinvk_sessions', { action: 'delete', id: 'bbb' });
+    expect(short.isError).toBe(true);
+    expect(text(short)).toMatch(/INVALID_INPUT: "bbb" is too short to delete a session: give its full id or at least 8 characters/);
+    expect(rt.sessions.all).toHaveLength(2);
+    const del = await call(client, 'clinvk_sessions', { action: 'delete', id: 'bbb22222' });
     expect(del.structuredContent).toEqual({ deleted: 'bbb22222' });
     expect(rt.sessions.all.map((s) => s.id)).toEqual(['aaa11111']);
   });
@@ -173,7 +183,8 @@ describe('clinvk_compare, clinvk_chain, clinvk_parallel', () => {
     expect(text(r)).toMatch(/^Compared 2 backend\(s\) in .*: 2 ok, 0 failed\./);
     expect(text(r)).toMatch(/=== claude .* ===\nanswer from claude/);
     expect(text(r)).toMatch(/=== codex .* ===\nanswer from codex/);
-    expect(r.structuredContent).toMatchObject({ prompt: 'which?', results: [{ backend: 'claude', output: 'answer from claude' }, { backend: 'codex', output: 'answer from codex' }] });
+    expect(r.structuredContent).toMatchObject({ prompt: 'which?', results: [{ backend: 'claude', output: 'answer from claude', error: null, warnings: [] }, { backend: 'codex', output: 'answer from codex', error: null }] });
+    expect(compareOutput.safeParse(r.structuredContent).error).toBeUndefined();
     expect(rt.calls.map((c) => c.inv.prompt)).toEqual(['which?', 'which?']);
     expect(seen).toEqual(expect.arrayContaining([expect.stringMatching(/^\[claude.*\] answer from claude$/), expect.stringMatching(/^\[codex.*\] answer from codex$/)]));
   });

@@ -89,16 +89,39 @@ describe('codex argv', () => {
       warnings: ['codex has no flag for max_turns; it was ignored', 'codex has no flag for max_tokens; it was ignored', 'codex has no flag for allowed_tools; it was ignored'],
     });
   });
-  it('resume: exec resume without -C and -s, id and prompt after --', () => {
+  it('resume: exec resume without -C, -s and -a; sandbox and approval as -c overrides; id and prompt after --', () => {
     expect(build({ resumeId: '01a20b38-fb3f', approvalMode: 'none', model: 'm', sandboxMode: 'workspace', ephemeral: true, extra: ['--enable', 'x', '--add-dir', '/d'] })).toEqual({
-      args: ['-a', 'never', 'exec', 'resume', '--json', '--skip-git-repo-check', '-m', 'm', '--ephemeral', '--enable', 'x', '--', '01a20b38-fb3f', 'hi'],
-      warnings: ['codex exec resume cannot change the sandbox; sandbox_mode "workspace" was ignored', 'codex exec resume does not accept --add-dir; it was ignored'],
+      args: [
+        'exec', 'resume', '--json', '--skip-git-repo-check', '-c', 'sandbox_mode="workspace-write"', '-c', 'approval_policy="never"',
+        '-m', 'm', '--ephemeral', '--enable', 'x', '--', '01a20b38-fb3f', 'hi',
+      ],
+      warnings: ['codex exec resume does not accept --add-dir; it was ignored'],
     });
+  });
+  it('a resumed run keeps each sandbox and approval mode', () => {
+    const head = ['exec', 'resume', '--json', '--skip-git-repo-check'];
+    expect(build({ resumeId: 't1', sandboxMode: 'read-only' })).toEqual({ args: [...head, '-c', 'sandbox_mode="read-only"', '--', 't1', 'hi'], warnings: [] });
+    expect(build({ resumeId: 't1', sandboxMode: 'full' }).args).toEqual([...head, '-c', 'sandbox_mode="danger-full-access"', '--', 't1', 'hi']);
+    expect(build({ resumeId: 't1', approvalMode: 'auto' }).args).toEqual([...head, '-c', 'approval_policy="on-request"', '--', 't1', 'hi']);
+    expect(build({ resumeId: 't1' }).args).toEqual([...head, '--', 't1', 'hi']);
   });
   it('a prompt that looks like a flag stays last, after --', () => {
     expect(build({ prompt: '--help me' }).args.slice(-2)).toEqual(['--', '--help me']);
     expect(build({ prompt: '-x', resumeId: 'id1' }).args.slice(-3)).toEqual(['--', 'id1', '-x']);
     expect(() => build({ model: '-s' })).toThrow(/must not start with "-"/);
+  });
+});
+
+describe('a prompt on stdin (promptOnStdin)', () => {
+  it('claude: nothing after --, the prompt on stdin', () => {
+    expect(claude.buildArgs(req({ promptOnStdin: true, systemPrompt: 'S' }))).toEqual({ args: [...CLAUDE_HEAD, '--system-prompt', 'S', '--'], warnings: [], stdin: 'hi' });
+  });
+  it('codex: `-` as the prompt, the system prompt in front of it on stdin, also when resuming', () => {
+    expect(codex.buildArgs(req({ promptOnStdin: true, systemPrompt: 'S' }))).toEqual({ args: [...CODEX_HEAD, '--', '-'], warnings: [], stdin: 'S\n\nhi' });
+    expect(codex.buildArgs(req({ promptOnStdin: true, resumeId: 't1' })).args.slice(-3)).toEqual(['--', 't1', '-']);
+  });
+  it('gemini: no --prompt, the prompt on stdin', () => {
+    expect(gemini.buildArgs(req({ promptOnStdin: true, systemPrompt: 'S', resumeId: 'g1' }))).toEqual({ args: [...GEMINI_HEAD, '--resume', 'g1'], warnings: [], stdin: 'S\n\nhi' });
   });
 });
 

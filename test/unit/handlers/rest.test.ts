@@ -1,6 +1,7 @@
 // The REST surface through the whole app (middleware included), with a fake Runtime.
 import { describe, expect, it } from 'vitest';
 import { ClinvkError } from '../../../runtime/contract.ts';
+import { runResultSchema } from '../../../handlers/schemas/responses.ts';
 import { BACKENDS, fakeRuntime, json, session, testApp, url } from './fake-runtime.ts';
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) => new Request(url(path), json(body, headers));
@@ -17,7 +18,11 @@ describe('POST /api/v1/prompt', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ session_id: 'sess1', backend: 'codex', exit_code: 0, duration_ms: 7, output: 'Hello world', token_usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } });
-    expect(body.error).toBeUndefined();
+    // Every documented key, on success too: error null, warnings [] (runResultSchema is /openapi.json's).
+    expect(body.error).toBeNull();
+    expect(body.warnings).toEqual([]);
+    expect(Object.keys(body).sort()).toEqual(Object.keys(runResultSchema.shape).sort());
+    expect(runResultSchema.strict().safeParse(body).error).toBeUndefined();
     expect(rt.calls[0]!.inv).toMatchObject({ backend: 'codex', prompt: 'hi', model: 'm1', workdir: '/tmp', maxTurns: 2 });
   });
 
@@ -31,7 +36,9 @@ describe('POST /api/v1/prompt', () => {
     const rt = fakeRuntime(() => ({ error: { code: 'BACKEND_FAILED', message: 'boom', hint: 'look' } }));
     const res = await testApp(rt).fetch(post('/api/v1/prompt', { prompt: 'hi' }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ exit_code: 1, error: { code: 'BACKEND_FAILED', message: 'boom', hint: 'look' } });
+    const body = await res.json();
+    expect(body).toMatchObject({ exit_code: 1, error: { code: 'BACKEND_FAILED', message: 'boom', hint: 'look' } });
+    expect(runResultSchema.strict().safeParse(body).error).toBeUndefined();
   });
 
   it('answers the output alone for output_format text', async () => {
@@ -151,7 +158,23 @@ describe('sessions and backends', () => {
     const gone = await app.fetch(new Request(url('/api/v1/sessions/bbb33333')));
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ status: 404, code: 'SESSION_NOT_FOUND', title: 'Not Found' });
-    expect((await app.fetch(new Request(url('/api/v1/sessions/zzz'), { method: 'DELETE' }))).status).toBe(404);
+    expect((await app.fetch(new Request(url('/api/v1/sessions/zzzzzzzz'), { method: 'DELETE' }))).status).toBe(404);
+  });
+
+  it('deletes only by the full id or a prefix of at least 8 characters; reads keep short prefixes', async () => {
+    const rt = fakeRuntime(undefined, { sessions: [session({ id: 'ccc44444dddd5555' }), session({ id: 'eee66666ffff7777' })] });
+    const app = testApp(rt);
+    expect((await app.fetch(new Request(url('/api/v1/sessions/ccc')))).status).toBe(200);
+    const short = await app.fetch(new Request(url('/api/v1/sessions/ccc4444'), { method: 'DELETE' }));
+    expect(short.status).toBe(400);
+    expect(short.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await short.json()).toMatchObject({ code: 'INVALID_INPUT', detail: expect.stringMatching(/"ccc4444" is too short to delete a session: give its full id or at least 8 characters/) });
+    expect(rt.sessions.all).toHaveLength(2);
+    const eight = await app.fetch(new Request(url('/api/v1/sessions/ccc44444'), { method: 'DELETE' }));
+    expect(await eight.json()).toEqual({ id: 'ccc44444dddd5555', deleted: true });
+    const full = await app.fetch(new Request(url('/api/v1/sessions/eee66666ffff7777'), { method: 'DELETE' }));
+    expect(full.status).toBe(200);
+    expect(rt.sessions.all).toHaveLength(0);
   });
 
   it('lists backends', async () => {
