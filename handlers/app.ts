@@ -77,8 +77,8 @@ export function createApp(base: Runtime, options: AppOptions): App {
 
   const mounts: Mount[] = [
     ['/api/v1/*', createRestApi({ runtime, config, heartbeatMs })],
-    ['/openai/v1/*', (req, ctx) => openai(req, ctx.signal)],
-    ['/anthropic/v1/*', (req, ctx) => anthropic(req, ctx.signal)],
+    ['/openai/v1/*', (req, ctx) => openai(req, ctx.signal, ctx.log)],
+    ['/anthropic/v1/*', (req, ctx) => anthropic(req, ctx.signal, ctx.log)],
     ...(mcp ? [['/mcp', (req: Request) => mcp(req)] as Mount] : []),
   ];
   const router = Router<IRequest, [Ctx]>()

@@ -1,7 +1,10 @@
 // `clinvk serve` as started by the CLI (startServer), on a real socket with the fake CLIs: the Host
-// allow-list (DNS rebinding), requests Node's parser refuses, and API keys that leave the environment
-// before any backend (or its `--version` probe) starts.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// allow-list (DNS rebinding), requests Node's parser refuses, API keys that leave the environment
+// before any backend (or its `--version` probe) starts, and error answers that name no path of the machine.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -24,7 +27,20 @@ beforeAll(async () => {
   const wrapper = join(home, 'claude-env-dump');
   writeFileSync(wrapper, `#!/bin/sh\nenv > "${dumps}/$$.env"\nexec "${join(FAKES, 'claude')}" "$@"\n`);
   chmodSync(wrapper, 0o755);
-  writeFileSync(join(home, 'config.yaml'), `backends:\n  claude:\n    command: ${wrapper}\n`);
+  // codex: a configured path that does not exist; gemini: a script whose interpreter is missing (spawn fails).
+  const broken = join(home, 'gemini-broken');
+  writeFileSync(broken, '#!/nonexistent/interpreter\n');
+  chmodSync(broken, 0o755);
+  symlinkSync('/etc', join(home, 'link-to-etc'));
+  writeFileSync(join(home, 'config.yaml'), [
+    'backends:',
+    `  claude: { command: ${wrapper} }`,
+    `  codex: { command: ${join(home, 'missing', 'codex')} }`,
+    `  gemini: { command: ${broken} }`,
+    'server:',
+    `  allowed_workdir_prefixes: [${home}]`,
+    '',
+  ].join('\n'));
   Object.assign(env, process.env, {
     PATH: `${FAKES}${delimiter}${process.env.PATH ?? ''}`,
     CLINVK_HOME: home,
@@ -137,6 +153,57 @@ describe('API keys leave the environment', () => {
       expect(text).toContain('FAKE_STATE_DIR=');
       expect(text).not.toContain(KEY);
       expect(text).not.toMatch(/^CLINVK_API_KEYS/m);
+    }
+  });
+});
+
+describe('errors name no path of the machine', () => {
+  const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('a configured backend path that is missing: REST, OpenAI and the backends list', async () => {
+    const rest = await post('/api/v1/prompt', { backend: 'codex', prompt: 'hi' });
+    expect(rest.status).toBe(503);
+    expect(rest.text).toContain('backends.codex.command');
+    const openai = await post('/openai/v1/chat/completions', { model: 'codex', messages: [{ role: 'user', content: 'hi' }] });
+    expect(openai.status).toBe(503);
+    const list = await (await fetch(`${server.url}/api/v1/backends`, { headers: auth })).text();
+    expect(list).toContain('"reason"');
+    for (const text of [rest.text, openai.text, list]) expect(text).not.toContain(home);
+  });
+
+  it('a backend that cannot be started (SPAWN_FAILED)', async () => {
+    const res = await post('/api/v1/prompt', { backend: 'gemini', prompt: 'hi', ephemeral: true });
+    expect(res.text).toContain('SPAWN_FAILED');
+    expect(res.text).toContain('could not start gemini (ENOENT)');
+    expect(res.text).not.toContain(home);
+  });
+
+  it('a workdir that is a symlink into /etc: the path sent is named, not where it leads', async () => {
+    const res = await post('/api/v1/prompt', { backend: 'claude', prompt: 'hi', workdir: join(home, 'link-to-etc') });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).detail).toBe(`workdir refused: ${join(home, 'link-to-etc')} leads into a blocked directory`);
+    expect(res.text).not.toContain('/etc');
+  });
+
+  it('MCP over /mcp: tool errors', async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${KEY}` } } });
+    const client = new Client({ name: 'hardening', version: '0' });
+    client.onerror = () => undefined;
+    await client.connect(transport);
+    try {
+      for (const backend of ['codex', 'gemini']) {
+        const r = (await client.callTool({ name: 'clinvk_prompt', arguments: { backend, prompt: 'hi', ephemeral: true } })) as CallToolResult;
+        expect(r.isError, backend).toBe(true);
+        expect(JSON.stringify(r), backend).not.toContain(home);
+      }
+      const b = (await client.callTool({ name: 'clinvk_backends', arguments: {} })) as CallToolResult;
+      expect(JSON.stringify(b)).not.toContain(home);
+    } finally {
+      await client.close().catch(() => undefined);
     }
   });
 });
