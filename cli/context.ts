@@ -8,6 +8,7 @@ import { EXIT, exitCodeFor } from './exit-codes.ts';
 export function reportError(err: unknown, stderr: Writable): number {
   if (isClinvkError(err)) {
     stderr.write(`clinvk: ${err.message}\n`);
+    if (err.detail) stderr.write(`detail: ${err.detail}\n`); // paths: fine for the local user, never sent by the servers
     if (err.hint) stderr.write(`hint: ${err.hint}\n`);
     return exitCodeFor(err.code);
   }

@@ -16,6 +16,7 @@ import { compose, type Ctx, type Middleware } from './middleware/context.ts';
 import { cors } from './middleware/cors.ts';
 import { createKeyChecker } from './middleware/credentials.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { hostCheck } from './middleware/host-check.ts';
 import { failure, recovery } from './middleware/recovery.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
@@ -37,6 +38,12 @@ export interface AppOptions {
   now?: () => number;
   /** Peer address to assume when `fetch` is called without one (tests, the Worker). */
   clientIp?: string;
+  /**
+   * The address the server listens on. Given (the Node server), the Host check is on: a request must name
+   * localhost, an IP address, this host or one of server.allowed_hosts. Not given (the Worker, whose name is
+   * its route's), the check runs only when server.allowed_hosts is set.
+   */
+  listenHost?: string;
   /** Runs at once when server.max_concurrent_runs is 0; the Node side passes a figure from the machine. */
   defaultMaxRuns?: number;
 }
@@ -70,8 +77,8 @@ export function createApp(base: Runtime, options: AppOptions): App {
 
   const mounts: Mount[] = [
     ['/api/v1/*', createRestApi({ runtime, config, heartbeatMs })],
-    ['/openai/v1/*', (req, ctx) => openai(req, ctx.signal)],
-    ['/anthropic/v1/*', (req, ctx) => anthropic(req, ctx.signal)],
+    ['/openai/v1/*', (req, ctx) => openai(req, ctx.signal, ctx.log)],
+    ['/anthropic/v1/*', (req, ctx) => anthropic(req, ctx.signal, ctx.log)],
     ...(mcp ? [['/mcp', (req: Request) => mcp(req)] as Mount] : []),
   ];
   const router = Router<IRequest, [Ctx]>()
@@ -106,6 +113,8 @@ export function createApp(base: Runtime, options: AppOptions): App {
     clientIp(server.trusted_proxies),
     recovery(),
     requestLog(base.metrics, now),
+    // Before everything that answers (CORS preflights included), whatever the path.
+    ...(options.listenHost !== undefined || server.allowed_hosts.length > 0 ? [hostCheck({ allowed: server.allowed_hosts, ...(options.listenHost ? { listenHost: options.listenHost } : {}) })] : []),
     cors({ origins: server.cors_allowed_origins, credentials: server.cors_allow_credentials, maxAgeSeconds: server.cors_max_age }),
     bodyLimit(server.max_request_body_bytes),
     ...(server.rate_limit_enabled ? [rateLimit(createTokenBuckets({ rps: server.rate_limit_rps, burst: server.rate_limit_burst, now }), check)] : []),

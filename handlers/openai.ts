@@ -7,6 +7,8 @@ import { openaiError } from './openai/errors.ts';
 import { getModel, listModels } from './openai/models.ts';
 import { createResponse, getResponse, type ResponseStore } from './openai/responses.ts';
 import { thrownToResponse } from './errors.ts';
+import { logDetail } from './middleware/recovery.ts';
+import type { Logger } from '../runtime/contract.ts';
 import { pathParam } from './rest/parse.ts';
 
 export interface OpenAiSurfaceOptions extends OpenAiContext {
@@ -23,10 +25,11 @@ export function createOpenAiSurface(opts: OpenAiSurfaceOptions) {
     .post('/responses', (req, signal) => createResponse(req, opts, signal))
     .get('/responses/:id', (req) => getResponse(String(req.params.id), opts.responses));
 
-  return async (req: Request, signal: AbortSignal): Promise<Response | undefined> => {
+  return async (req: Request, signal: AbortSignal, log?: Logger): Promise<Response | undefined> => {
     try {
       return await router.fetch(req, signal);
     } catch (err) {
+      if (log) logDetail(log, err);
       return openaiFailure(err);
     }
   };

@@ -1,6 +1,6 @@
 // /health, /metrics and /openapi.json.
 import type { Config } from '../runtime/config.ts';
-import type { Runtime } from '../runtime/contract.ts';
+import { isClinvkError, type Runtime } from '../runtime/contract.ts';
 import { errorResponse } from './errors.ts';
 import type { RunGate } from './run-gate.ts';
 import { openApiDocument } from './schemas/openapi.ts';
@@ -26,7 +26,9 @@ async function storeHealth(runtime: Runtime) {
   try {
     return { available: true, session_count: await runtime.sessions.count() };
   } catch (err) {
-    return { available: false, session_count: 0, error: err instanceof Error ? err.message : String(err) };
+    // /health answers without a key: a ClinvkError's message names no path, anything else is not repeated.
+    runtime.log.warn({ err }, 'the session store failed its health check');
+    return { available: false, session_count: 0, error: isClinvkError(err) ? err.message : 'the session store failed' };
   }
 }
 

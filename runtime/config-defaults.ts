@@ -48,6 +48,7 @@ export const CONFIG_DEFAULTS = {
     rate_limit_burst: 20,
     max_request_body_bytes: 10 * 1024 * 1024,
     trusted_proxies: [],
+    allowed_hosts: [],
     cors_allowed_origins: [],
     cors_allow_credentials: false,
     cors_max_age: 300,

@@ -72,6 +72,8 @@ const serverSchema = z.strictObject({
   rate_limit_burst: withDefault(int(1), D.server.rate_limit_burst),
   max_request_body_bytes: withDefault(int(1), D.server.max_request_body_bytes),
   trusted_proxies: withDefault(z.array(z.string()), D.server.trusted_proxies),
+  /** Host names accepted besides localhost, IP addresses and the bound host (DNS rebinding); `*` = any. */
+  allowed_hosts: withDefault(z.array(z.string()), D.server.allowed_hosts),
   cors_allowed_origins: withDefault(z.array(z.string()), D.server.cors_allowed_origins),
   cors_allow_credentials: withDefault(z.boolean(), D.server.cors_allow_credentials),
   cors_max_age: withDefault(int(0), D.server.cors_max_age),

@@ -86,6 +86,11 @@ export interface RunError {
   hint?: string;
   /** For BACKEND_RATE_LIMITED: seconds until the backend says it resets. */
   retryAfterSeconds?: number;
+  /**
+   * What only the machine's owner should read (resolved paths, the OS's own message). The CLI shows it;
+   * the HTTP and MCP doors never send it, servers log it. `message` never needs it to make sense.
+   */
+  detail?: string;
 }
 
 /** Thrown for invalid input caught before a run starts, and for store/config failures. */
@@ -93,12 +98,15 @@ export class ClinvkError extends Error {
   readonly code: ErrorCode;
   readonly hint?: string;
   readonly details?: Record<string, unknown>;
-  constructor(code: ErrorCode, message: string, opts: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  /** As RunError.detail: for the local user and the server log, never for a remote caller. */
+  readonly detail?: string;
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; details?: Record<string, unknown>; detail?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ClinvkError';
     this.code = code;
     if (opts.hint !== undefined) this.hint = opts.hint;
     if (opts.details !== undefined) this.details = opts.details;
+    if (opts.detail !== undefined) this.detail = opts.detail;
   }
 }
 

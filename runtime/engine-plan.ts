@@ -118,6 +118,11 @@ function refuseUnspawnable(args: string[], env: Record<string, string>, displayN
   }
 }
 
+/** Why a backend's command is missing, without printing a configured path (the machine's layout). */
+export function notFound(backend: string, command: string): string {
+  return command.includes('/') ? `the command set in backends.${backend}.command was not found` : `${command} was not found on PATH`;
+}
+
 export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInternal> {
   if (typeof inv.prompt !== 'string' || inv.prompt.trim() === '') {
     throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
@@ -139,7 +144,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const command = bc.command ?? adapter.binary;
   const binary = await deps.which(command);
   if (!binary) {
-    throw new ClinvkError('BACKEND_UNAVAILABLE', `${adapter.displayName} (${command}) was not found on PATH`, { hint: adapter.installHint });
+    throw new ClinvkError('BACKEND_UNAVAILABLE', `${adapter.displayName}: ${notFound(backend, command)}`, { hint: adapter.installHint, ...(command.includes('/') ? { detail: `${command} does not exist or is not executable` } : {}) });
   }
   const requestedFlags = extraFlags(adapter, inv.extra ?? []); // throws on a flag off the allow-list
   const extra = [...bc.extra_flags, ...(inv.extra ?? [])];

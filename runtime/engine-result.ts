@@ -83,7 +83,9 @@ export interface ErrorContext {
 /** Why a run failed, or undefined when it succeeded. Our own stop reasons beat what the backend said. */
 export function runError(exit: ExitEvent, fatal: ErrorEvent | undefined, ctx: ErrorContext): RunError | undefined {
   if (exit.spawnError) {
-    return { code: 'SPAWN_FAILED', message: `could not start ${ctx.binary}: ${exit.spawnError}`, hint: ctx.adapter.installHint };
+    // The resolved path and the OS's message (which repeats it) are for the machine's owner only.
+    const errno = /\bE[A-Z0-9]{2,}\b/.exec(exit.spawnError)?.[0];
+    return { code: 'SPAWN_FAILED', message: `could not start ${ctx.backend}${errno ? ` (${errno})` : ''}`, hint: ctx.adapter.installHint, detail: `${ctx.binary}: ${exit.spawnError}` };
   }
   if (exit.reason === 'timeout') {
     return { code: 'TIMEOUT', message: `timed out after ${seconds(ctx.timeoutMs)}`, hint: 'raise the timeout (unified_flags.command_timeout_secs or the timeout option)' };

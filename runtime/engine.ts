@@ -16,7 +16,7 @@ import { backendConfig } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { BACKENDS } from './backends/registry.ts';
 import type { BackendAdapter, BackendEvent } from './backends/types.ts';
-import { makePlan, publicPlan, utf8Bytes, type PlanInternal, type RunPlan } from './engine-plan.ts';
+import { makePlan, notFound, publicPlan, utf8Bytes, type PlanInternal, type RunPlan } from './engine-plan.ts';
 import { finalUpdate, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
 import type { WorkdirPolicy } from './workdir.ts';
@@ -93,7 +93,7 @@ export function createEngine(deps: EngineDeps): Engine {
         const reason = !bc.enabled
           ? `disabled in the config (backends.${a.name}.enabled: false)`
           : path === undefined
-            ? `${command} not found on PATH. ${a.installHint}`
+            ? `${notFound(a.name, command)}. ${a.installHint}`
             : undefined;
         return compact({ name: a.name, available, enabled: bc.enabled, command, path, version, defaultModel: bc.model, reason });
       }),
@@ -233,7 +233,7 @@ export function createEngine(deps: EngineDeps): Engine {
         drained = true;
       } catch (err) {
         log?.error({ err }, 'run failed unexpectedly');
-        internal = { code: 'INTERNAL', message: `internal error while running ${plan.backend}: ${(err as Error)?.message ?? String(err)}` };
+        internal = { code: 'INTERNAL', message: `internal error while running ${plan.backend}`, detail: (err as Error)?.message ?? String(err) };
       } finally {
         // The consumer stopped early (return() at a yield, when no next() is pending): close the
         // spawner, whose own cleanup kills the process tree, as for-await would.
@@ -266,6 +266,7 @@ export function createEngine(deps: EngineDeps): Engine {
       ensureInit();
       yield* queue.splice(0);
       log?.debug({ exitCode: result.exitCode, error: result.error?.code, durationMs: result.durationMs }, 'run finished');
+      if (result.error?.detail) log?.warn({ code: result.error.code, detail: result.error.detail }, 'run failed');
       yield { type: 'done', result };
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -53,7 +53,9 @@ async function runTask(rt: OrchestrationRuntime, task: Task, index: number, sign
       if (event.type === 'done') result = event.result;
     }
   } catch (err) {
-    result = failedResult(inv.backend, isClinvkError(err) ? err.code : 'INTERNAL', err instanceof Error ? err.message : String(err));
+    const detail = isClinvkError(err) ? err.detail : err instanceof Error ? err.message : String(err);
+    result = failedResult(inv.backend, isClinvkError(err) ? err.code : 'INTERNAL', isClinvkError(err) ? err.message : 'internal error: the task failed unexpectedly');
+    if (detail) result.error!.detail = detail;
   }
   const outcome = withName({ index, backend: inv.backend, result: result ?? failedResult(inv.backend, 'INTERNAL', 'the run ended without a result') }, name);
   opts.onProgress?.({ type: 'task_done', index, outcome });

@@ -81,7 +81,8 @@ export function createRemoteRuntime(opts: RemoteRuntimeOptions): Runtime {
         lastError = err;
       }
     }
-    throw new ClinvkError('BACKEND_UNAVAILABLE', `no runner could take the run (${String(lastError)})`, { hint: 'check that RUNNER_URL points at a running `clinvk serve`' });
+    // The runners' addresses are the operator's network layout: in the log, not in the answer.
+    throw new ClinvkError('BACKEND_UNAVAILABLE', 'no runner could take the run', { hint: 'check that RUNNER_URL points at a running `clinvk serve`', detail: String(lastError) });
   }
 
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent> {

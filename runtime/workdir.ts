@@ -19,17 +19,39 @@ export function isUnder(path: string, prefix: string): boolean {
   return path === pre || path.startsWith(`${pre}/`);
 }
 
-/** Why `resolved` is refused by the policy, or undefined when it is fine. */
+/**
+ * Why `resolved` is refused by the policy ("is inside the blocked prefix /etc"), or undefined when it is
+ * fine. The phrase names no path but the prefixes of the policy, so callers can put the path the user
+ * gave in front of it.
+ */
 export function workdirRefusal(resolved: string, policy: WorkdirPolicy, resolvedPrefixes?: { allowed: string[]; blocked: string[] }): string | undefined {
-  if (resolved === '/') return 'the root directory / is never allowed as a workdir';
-  const blocked = [...DEFAULT_BLOCKED_WORKDIR_PREFIXES, ...policy.blocked, ...(resolvedPrefixes?.blocked ?? [])];
-  const hit = blocked.find((p) => isUnder(resolved, p));
-  if (hit) return `${resolved} is inside the blocked prefix ${trimSlash(hit)}`;
+  if (resolved === '/') return 'is the root directory /, which is never allowed';
+  const blocked = [...DEFAULT_BLOCKED_WORKDIR_PREFIXES, ...policy.blocked];
+  // resolvedPrefixes.blocked is `blocked` with each prefix's symlinks resolved, in the same order: name the configured one.
+  const i = blocked.findIndex((p, n) => isUnder(resolved, p) || isUnder(resolved, resolvedPrefixes?.blocked[n] ?? p));
+  if (i >= 0) return `is inside the blocked prefix ${trimSlash(blocked[i]!)}`;
   const allowed = [...policy.allowed, ...(resolvedPrefixes?.allowed ?? [])];
   if (policy.allowed.length > 0 && !allowed.some((p) => isUnder(resolved, p))) {
-    return `${resolved} is outside the allowed prefixes (${policy.allowed.join(', ')})`;
+    return `is outside the allowed prefixes (${policy.allowed.join(', ')})`;
   }
   return undefined;
+}
+
+/**
+ * How a refused path is named to the caller. Remote callers (a policy is set) see only what they sent:
+ * never the server's own working directory, and never where a symlink leads (that is `detail`, for the
+ * log and the local user).
+ */
+interface Shown {
+  label: string;
+  detail?: string;
+}
+
+function shownPath(requested: string | undefined, joined: string, resolved: string | undefined, remote: boolean): Shown {
+  const label = requested ?? (remote ? "the server's working directory" : joined);
+  const followed = resolved !== undefined && resolved !== trimSlash(joined);
+  if (followed) return { label, detail: `${joined} resolves to ${resolved}` };
+  return label === joined ? { label } : { label, detail: joined };
 }
 
 /**
@@ -42,7 +64,8 @@ export async function resolveWorkdir(
 ): Promise<string> {
   const raw = requested ?? deps.cwd;
   const absolute = raw.startsWith('/');
-  if (!absolute && deps.policy) {
+  const remote = deps.policy !== undefined;
+  if (!absolute && remote) {
     throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir must be an absolute path, got "${raw}"`);
   }
   const joined = absolute ? raw : `${trimSlash(deps.cwd)}/${raw}`;
@@ -50,24 +73,32 @@ export async function resolveWorkdir(
   try {
     resolved = await deps.realpath(joined);
   } catch {
-    throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir ${joined} does not exist`, { hint: 'create the directory or pass an existing one with -w/--workdir' });
+    const shown = shownPath(requested, joined, undefined, remote);
+    throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir ${shown.label} does not exist`, { hint: 'create the directory or pass an existing one with -w/--workdir', ...detailOf(shown) });
   }
-  if (deps.policy) await checkPolicy(resolved, deps.policy, deps.realpath);
+  if (deps.policy) await checkPolicy(resolved, deps.policy, deps.realpath, shownPath(requested, joined, resolved, remote), 'workdir refused: ');
   // A file passes the prefix checks and would then fail the spawn (ENOTDIR) after a session was recorded.
   if (deps.isDirectory && !(await deps.isDirectory(resolved).catch(() => false))) {
-    throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir ${joined} is not a directory`, { hint: 'pass a directory with -w/--workdir' });
+    const shown = shownPath(requested, joined, undefined, remote);
+    throw new ClinvkError('WORKDIR_FORBIDDEN', `workdir ${shown.label} is not a directory`, { hint: 'pass a directory with -w/--workdir', ...detailOf(shown) });
   }
   return resolved;
 }
 
-async function checkPolicy(resolved: string, policy: WorkdirPolicy, realpath: (path: string) => Promise<string>, what = 'workdir refused: '): Promise<void> {
+const detailOf = (shown: Shown) => (shown.detail ? { detail: shown.detail } : {});
+
+async function checkPolicy(resolved: string, policy: WorkdirPolicy, realpath: (path: string) => Promise<string>, shown: Shown, what: string): Promise<void> {
   // Prefixes may themselves be symlinks (/tmp → /private/tmp on macOS): check against both forms.
   const real = async (ps: string[]) => Promise.all(ps.map((p) => realpath(p).catch(() => p)));
   const resolvedPrefixes = { allowed: await real(policy.allowed), blocked: await real([...DEFAULT_BLOCKED_WORKDIR_PREFIXES, ...policy.blocked]) };
   const why = workdirRefusal(resolved, policy, resolvedPrefixes);
   if (why) {
-    throw new ClinvkError('WORKDIR_FORBIDDEN', `${what}${why}`, {
+    // Through a symlink, even the blocked prefix would say where it leads: say only that it is refused.
+    const followed = shown.detail?.includes(' resolves to ') === true;
+    const message = followed && why.startsWith('is inside') ? `${what}${shown.label} leads into a blocked directory` : `${what}${shown.label} ${why}`;
+    throw new ClinvkError('WORKDIR_FORBIDDEN', message, {
       hint: 'pick a directory under server.allowed_workdir_prefixes, outside the blocked prefixes',
+      ...detailOf(shown),
     });
   }
 }
@@ -87,6 +118,7 @@ export async function checkExtraPaths(paths: string[], deps: { cwd: string; real
     } catch {
       throw new ClinvkError('WORKDIR_FORBIDDEN', `extra path ${p} does not exist`, { hint: 'pass existing paths to --add-dir / --include-directories / --image' });
     }
-    await checkPolicy(resolved, deps.policy, deps.realpath, `extra path refused: `);
+    const shown: Shown = resolved !== trimSlash(joined) ? { label: p, detail: `${joined} resolves to ${resolved}` } : { label: p };
+    await checkPolicy(resolved, deps.policy, deps.realpath, shown, 'extra path refused: ');
   }
 }

@@ -2,9 +2,10 @@
 // Loaded on demand by serve.ts.
 import { availableParallelism } from 'node:os';
 import { createApp } from '../../handlers/app.ts';
+import { framingErrorResponse } from '../../handlers/framing-error.ts';
 import { serve, type RunningServer } from '../../runtime/node/server.ts';
 import { createNodeRuntime } from '../../runtime/node/index.ts';
-import { loadApiKeys } from '../../runtime/node/config.ts';
+import { dropApiKeys, takeApiKeys } from '../../runtime/node/config.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export interface StartOptions {
@@ -23,17 +24,20 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function startServer(opts: StartOptions): Promise<{ server: RunningServer; stopped: Promise<void> }> {
   const env = opts.env as Record<string, string | undefined>;
+  // First, before anything can start a process: the keys leave the environment here.
+  const apiKeys = takeApiKeys(env);
+  dropApiKeys(process.env); // the same object when run as `clinvk serve`; tests may pass their own
   const rt = await createNodeRuntime({ env, cwd: opts.cwd, mode: 'server', ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   const s = rt.config.server;
-  const apiKeys = await loadApiKeys(env);
   const { createMcpHttpHandler } = await import('../../mcp/http.ts');
+  const host = opts.host ?? s.host;
   const app = createApp(rt, {
     config: rt.config,
     apiKeys,
+    listenHost: host,
     defaultMaxRuns: 4 * availableParallelism(),
     mcpFactory: (gated) => createMcpHttpHandler(gated, { defaultBackend: rt.config.default_backend }),
   });
-  const host = opts.host ?? s.host;
   const server = await serve((req, conn) => app.fetch(req, conn), {
     host,
     port: opts.port ?? s.port,
@@ -41,6 +45,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
     shutdownGraceMs: 10_000,
     keepAliveTimeoutMs: s.idle_timeout_secs * 1000,
     requestTimeoutMs: s.read_timeout_secs * 1000,
+    framingError: framingErrorResponse,
   });
 
   const backends = await rt.backends().catch(() => []);

@@ -13,6 +13,9 @@ export class ServeCommand extends ConfigCommand {
       Binds to server.host:server.port from the config (default 127.0.0.1:8080). API keys come from
       CLINVK_API_KEYS (comma list) or CLINVK_API_KEYS_FILE, never from the config file; without keys
       anyone who can reach the port can run agents, so keep the default loopback address or set keys.
+      The keys are removed from the environment at start, so no backend inherits them. A request's Host
+      must be localhost, an IP address, the --host name or one of server.allowed_hosts (DNS rebinding;
+      \`allowed_hosts: ["*"]\` turns that off behind a proxy that rewrites Host).
       \`--port 0\` picks a free port and prints it. Ctrl-C (or SIGTERM) stops accepting, lets runs
       finish for a while, then cancels them.
     `,

@@ -67,7 +67,7 @@ export function createRunRenderer(format: OutputFormat, io: { stdout: Writable; 
       }
       if (format === 'json') {
         io.stdout.write(`${JSON.stringify(resultJson(r), null, 2)}\n`);
-        if (r.error) io.stderr.write(`clinvk: ${r.error.message}\n${r.error.hint ? `hint: ${r.error.hint}\n` : ''}`);
+        if (r.error) io.stderr.write(`clinvk: ${r.error.message}\n${r.error.detail ? `detail: ${r.error.detail}\n` : ''}${r.error.hint ? `hint: ${r.error.hint}\n` : ''}`);
         return;
       }
       if (!wroteText && r.output) {
@@ -79,6 +79,7 @@ export function createRunRenderer(format: OutputFormat, io: { stdout: Writable; 
       for (const w of r.warnings) warn(w);
       if (r.error) {
         io.stderr.write(`clinvk: ${r.error.message}\n`);
+        if (r.error.detail) io.stderr.write(`detail: ${r.error.detail}\n`); // the local user may see paths
         if (r.error.hint) io.stderr.write(`hint: ${r.error.hint}\n`);
       }
     },

@@ -14,7 +14,7 @@ export function registerBackends(server: McpServer, ctx: ToolContext): void {
       outputSchema: backendsOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    safely(async () => {
+    safely(ctx.runtime.log, async () => {
       const backends = (await ctx.runtime.backends()).map(backendToJson);
       const lines = backends.map((b) =>
         b.available

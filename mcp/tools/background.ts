@@ -62,7 +62,7 @@ Then call clinvk_result (it waits up to wait_secs for the answer), clinvk_status
       inputSchema: promptInput,
       outputSchema: statusOutput,
     },
-    safely(async (args: z.infer<z.ZodObject<typeof promptInput>>) => {
+    safely(ctx.runtime.log, async (args: z.infer<z.ZodObject<typeof promptInput>>) => {
       const run = await ctx.runs.start(ctx.runtime, toInvocation(args, ctx.defaultBackend));
       return { content: [{ type: 'text', text: `started ${run.id} on ${run.backend}; call clinvk_result with this run_id to get the answer` }], structuredContent: plain(snapshot(run, now())) };
     }),
@@ -70,7 +70,7 @@ Then call clinvk_result (it waits up to wait_secs for the answer), clinvk_status
   server.registerTool(
     'clinvk_status',
     { title: 'State of a background run', description: 'State (running, completed, failed, cancelled), elapsed time and the last part of the text so far of a run started with clinvk_start. Returns at once.', inputSchema: runId, outputSchema: statusOutput },
-    safely(async ({ run_id }: { run_id: string }) => {
+    safely(ctx.runtime.log, async ({ run_id }: { run_id: string }) => {
       const run = ctx.runs.get(run_id);
       if (!run) return notFound(run_id);
       const s = snapshot(run, now());
@@ -87,7 +87,7 @@ Answers larger than about ${ctx.pageTokens} tokens come in pages: the result nam
       inputSchema: { ...runId, wait_secs: z.number().min(0).max(300).optional(), page: z.number().int().min(1).optional() },
       outputSchema: resultOutput,
     },
-    safely(async ({ run_id, wait_secs, page }: { run_id: string; wait_secs?: number | undefined; page?: number | undefined }, extra) => {
+    safely(ctx.runtime.log, async ({ run_id, wait_secs, page }: { run_id: string; wait_secs?: number | undefined; page?: number | undefined }, extra) => {
       const run = ctx.runs.get(run_id);
       if (!run) return notFound(run_id);
       if (run.state === 'running') {
@@ -101,7 +101,7 @@ Answers larger than about ${ctx.pageTokens} tokens come in pages: the result nam
   server.registerTool(
     'clinvk_cancel',
     { title: 'Cancel a background run', description: 'Stop a run started with clinvk_start: the agent and every process it started are killed.', inputSchema: runId, outputSchema: statusOutput },
-    safely(async ({ run_id }: { run_id: string }) => {
+    safely(ctx.runtime.log, async ({ run_id }: { run_id: string }) => {
       const run = ctx.runs.cancel(run_id);
       if (!run) return notFound(run_id);
       await Promise.race([run.done, new Promise((r) => setTimeout(r, 5000))]);

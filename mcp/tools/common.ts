@@ -3,7 +3,7 @@
 // Pure: runs on Node (stdio, /mcp) and in workerd alike.
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { isClinvkError, type Runtime } from '../../runtime/contract.ts';
+import { isClinvkError, type Logger, type Runtime } from '../../runtime/contract.ts';
 import type { RunTable } from '../run-table.ts';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -57,19 +57,27 @@ export function progressReporter(extra: Extra, heartbeatMs = 0) {
   };
 }
 
-/** A tool error an agent can act on: the clinvk code, the message and what to do about it. */
-export function errorResult(e: unknown): CallToolResult {
-  const text = isClinvkError(e) ? `${e.code}: ${e.message}${e.hint ? `\nHint: ${e.hint}` : ''}` : e instanceof Error ? e.message : String(e);
-  return { isError: true, content: [{ type: 'text', text }] };
+/**
+ * A tool error an agent can act on: the clinvk code, the message and what to do about it. Never an
+ * error's `detail` nor an unexpected error's own message (they can name paths on this machine; the
+ * caller may be remote, over /mcp): those go to `log`.
+ */
+export function errorResult(e: unknown, log?: Logger): CallToolResult {
+  if (isClinvkError(e)) {
+    if (e.detail) log?.warn({ code: e.code, detail: e.detail }, e.message);
+    return { isError: true, content: [{ type: 'text', text: `${e.code}: ${e.message}${e.hint ? `\nHint: ${e.hint}` : ''}` }] };
+  }
+  log?.error({ err: e }, 'an MCP tool failed unexpectedly');
+  return { isError: true, content: [{ type: 'text', text: 'INTERNAL: the tool failed unexpectedly (the server log has the details)' }] };
 }
 
 /** Wraps a tool handler so an engine ClinvkError (bad workdir, unknown backend, …) becomes isError. */
-export function safely<A>(fn: (args: A, extra: Extra) => Promise<CallToolResult>) {
+export function safely<A>(log: Logger | undefined, fn: (args: A, extra: Extra) => Promise<CallToolResult>) {
   return async (args: A, extra: Extra): Promise<CallToolResult> => {
     try {
       return await fn(args, extra);
     } catch (e) {
-      return errorResult(e);
+      return errorResult(e, log);
     }
   };
 }

@@ -67,7 +67,7 @@ export function registerOrchestration(server: McpServer, ctx: ToolContext): void
       outputSchema: compareOutput,
       annotations: { openWorldHint: true },
     },
-    safely(async (args: z.infer<typeof compareRequestSchema>, extra: Extra) => {
+    safely(ctx.runtime.log, async (args: z.infer<typeof compareRequestSchema>, extra: Extra) => {
       const { backend: _none, ...base } = toInvocation(args, '');
       const p = orchestrationProgress(extra, ctx.heartbeatMs);
       const summary = await compare(ctx.runtime, base, args.backends ?? 'all', { signal: extra.signal, onProgress: p.onProgress, ...(args.sequential !== undefined ? { sequential: args.sequential } : {}) });
@@ -87,7 +87,7 @@ export function registerOrchestration(server: McpServer, ctx: ToolContext): void
       outputSchema: chainOutput,
       annotations: { openWorldHint: true },
     },
-    safely(async (args: z.infer<typeof chainRequestSchema>, extra: Extra) => {
+    safely(ctx.runtime.log, async (args: z.infer<typeof chainRequestSchema>, extra: Extra) => {
       const p = orchestrationProgress(extra, ctx.heartbeatMs);
       const summary = await chain(
         ctx.runtime,
@@ -110,7 +110,7 @@ export function registerOrchestration(server: McpServer, ctx: ToolContext): void
       outputSchema: parallelOutput,
       annotations: { openWorldHint: true },
     },
-    safely(async (args: Omit<z.infer<typeof parallelRequestSchema>, 'output_dir'>, extra: Extra) => {
+    safely(ctx.runtime.log, async (args: Omit<z.infer<typeof parallelRequestSchema>, 'output_dir'>, extra: Extra) => {
       const p = orchestrationProgress(extra, ctx.heartbeatMs);
       const summary = await parallel(
         ctx.runtime,

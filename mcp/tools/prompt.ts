@@ -35,7 +35,7 @@ export function registerPrompt(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'clinvk_prompt',
     { title: 'Run a prompt on an AI coding agent', description: DESCRIPTION, inputSchema: promptInput, outputSchema: runResultOutput, annotations: { openWorldHint: true } },
-    safely(async (args: z.infer<z.ZodObject<typeof promptInput>>, extra: Extra) => {
+    safely(ctx.runtime.log, async (args: z.infer<z.ZodObject<typeof promptInput>>, extra: Extra) => {
       const progress = progressReporter(extra, ctx.heartbeatMs);
       const result = await collect(ctx.runtime.run(toInvocation(args, ctx.defaultBackend), extra.signal), (ev) => {
         if (ev.type === 'text') progress.send(ev.text);

@@ -67,7 +67,7 @@ export function registerSessions(server: McpServer, ctx: ToolContext): void {
       outputSchema: sessionsOutput,
       annotations: { destructiveHint: true, openWorldHint: false },
     },
-    safely(async (args: SessionsArgs) => {
+    safely(ctx.runtime.log, async (args: SessionsArgs) => {
       const { text, json } = await actions[args.action](args, ctx);
       return { content: [{ type: 'text', text }], structuredContent: plain(json) };
     }),

@@ -60,6 +60,21 @@ function applyEnv(config: Config, env: Env): Config {
   return out;
 }
 
+/**
+ * The server's keys, read once and then removed from `env` (process.env for `clinvk serve`), so nothing
+ * started later (a backend, a probe through tinyexec, which spreads process.env, a tool an agent runs)
+ * can inherit them. Reading again after this returns nothing: keep the result.
+ */
+export function takeApiKeys(env: Env = process.env): string[] {
+  const keys = loadApiKeys(env);
+  dropApiKeys(env);
+  return keys;
+}
+
+export function dropApiKeys(env: Env): void {
+  for (const name of Object.keys(env)) if (name.startsWith('CLINVK_API_KEYS')) delete env[name];
+}
+
 /** API keys for the server: CLINVK_API_KEYS (comma list) and CLINVK_API_KEYS_FILE (one per line, # comments). Never the config file. */
 export function loadApiKeys(env: Env = process.env): string[] {
   const keys = (env.CLINVK_API_KEYS ?? '').split(',').map((k) => k.trim());

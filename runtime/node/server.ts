@@ -3,13 +3,18 @@
 // the app as fetch's second argument, and close() shuts down gracefully: stop accepting, let
 // requests finish up to a deadline, then abort what is left (their runs' process trees die).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as timer } from 'node:timers';
 import type { Logger } from '../contract.ts';
 
 export type FetchHandler = (req: Request, conn: { remoteAddress?: string }) => Promise<Response>;
+
+/** What Node's parser refused, by the status it calls for. */
+export type FramingError = 'BAD_REQUEST' | 'REQUEST_TIMEOUT' | 'HEADERS_TOO_LARGE' | 'PAYLOAD_TOO_LARGE';
+/** The answer to a request Node's parser refused; `path` when the request line got that far. */
+export type FramingErrorHandler = (code: FramingError, path: string | undefined, requestId: string) => Response;
 
 export interface ServeOptions {
   host: string;
@@ -21,6 +26,8 @@ export interface ServeOptions {
   keepAliveTimeoutMs?: number;
   /** Time allowed to receive a whole request (server.read_timeout_secs); 0 = none. */
   requestTimeoutMs?: number;
+  /** Answers framing errors in the app's own formats; default: plain JSON. */
+  framingError?: FramingErrorHandler;
 }
 
 export interface RunningServer {
@@ -70,6 +77,40 @@ async function writeResponse(r: Response, res: ServerResponse): Promise<void> {
   }
 }
 
+const FRAMING: Record<string, FramingError> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'PAYLOAD_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+};
+const FRAMING_STATUS: Record<FramingError, string> = {
+  BAD_REQUEST: '400 Bad Request',
+  REQUEST_TIMEOUT: '408 Request Timeout',
+  HEADERS_TOO_LARGE: '431 Request Header Fields Too Large',
+  PAYLOAD_TOO_LARGE: '413 Payload Too Large',
+};
+
+const plainFramingError: FramingErrorHandler = (code, _path, requestId) =>
+  Response.json({ error: { code, message: 'the request could not be read', request_id: requestId } }, { status: Number(FRAMING_STATUS[code].slice(0, 3)) });
+
+/**
+ * Node's parser refused the bytes (no 'request' event will come). Node would answer with a bare status
+ * line; we answer with a body, then close. The path comes from the raw request line when it has one.
+ */
+async function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket, opts: ServeOptions): Promise<void> {
+  const inResponse = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable || inResponse) return void socket.destroy();
+  const code = FRAMING[err.code ?? ''] ?? 'BAD_REQUEST';
+  const line = err.rawPacket?.subarray(0, 8192).toString('latin1').split('\r\n', 1)[0] ?? '';
+  const path = /^[A-Za-z]+ (\/[^\s]*)/.exec(line)?.[1];
+  const requestId = crypto.randomUUID();
+  opts.log.debug({ request_id: requestId, code: err.code, framing: code }, 'refused a request Node could not parse');
+  const res = (opts.framingError ?? plainFramingError)(code, path, requestId);
+  const body = Buffer.from(await res.text());
+  const head = [`HTTP/1.1 ${FRAMING_STATUS[code]}`, `content-type: ${res.headers.get('content-type') ?? 'application/json'}`, `content-length: ${body.length}`, `x-request-id: ${requestId}`, 'connection: close'];
+  if (socket.writable) socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
+  else socket.destroy();
+}
+
 export function serve(handler: FetchHandler, opts: ServeOptions): Promise<RunningServer> {
   const inflight = new Set<InFlight>();
   const fallbackHost = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
@@ -106,6 +147,9 @@ export function serve(handler: FetchHandler, opts: ServeOptions): Promise<Runnin
         res.end('request failed\n');
       } else res.destroy();
     }
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    answerClientError(err, socket, opts).catch(() => socket.destroy());
   });
   if (opts.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   if (opts.requestTimeoutMs !== undefined) {

@@ -54,9 +54,10 @@ const indexEntry = (s: Session): SessionJson => ({ ...sessionToJson(s), initial_
 
 function storeError(err: unknown, what: string): ClinvkError {
   const code = (err as NodeJS.ErrnoException)?.code;
+  // The OS's own message names the file (and so the home folder): it goes to `detail`, not the message.
   const why =
-    code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOCKED' ? 'another clinvk process holds the lock for too long' : String((err as Error)?.message ?? err);
-  return new ClinvkError('SESSION_STORE', `could not ${what}: ${why}`, { hint: 'check the sessions folder (CLINVK_HOME/sessions), or run with --ephemeral', cause: err });
+    code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOCKED' ? 'another clinvk process holds the lock for too long' : code ? `file system error ${code}` : 'unexpected error';
+  return new ClinvkError('SESSION_STORE', `could not ${what}: ${why}`, { hint: 'check the sessions folder (CLINVK_HOME/sessions), or run with --ephemeral', detail: String((err as Error)?.message ?? err), cause: err });
 }
 
 async function atomicWrite(dir: string, name: string, data: string): Promise<void> {

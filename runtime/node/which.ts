@@ -1,8 +1,8 @@
 // PATH lookup for the backend binaries (cached ~30 s, SPEC §1) and their `--version` (cached per binary).
-import { spawn } from 'node:child_process';
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { runShort } from './short-command.ts';
 
 export interface WhichOptions {
   env?: Record<string, string | undefined>;
@@ -62,41 +62,10 @@ export function createVersionProbe(opts: { env?: Record<string, string | undefin
   };
 }
 
-/**
- * node:child_process, not tinyexec: tinyexec spreads process.env under the env it is given, which
- * handed the server's CLINVK_API_KEYS (dropped by childEnv) to every backend's `--version`.
- * The child gets exactly `env`; it is finished on 'exit' (a grandchild may hold the pipes).
- */
-function probe(binary: string, args: string[], env: Record<string, string | undefined> | undefined, timeout: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    let out = '';
-    let err = '';
-    let settled = false;
-    const finish = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      const line = `${out}\n${err}`.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
-      resolve(ok && line ? line : undefined);
-    };
-    let child: ReturnType<typeof spawn>;
-    try {
-      const clean = Object.fromEntries(Object.entries(env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
-      child = spawn(binary, args, { env: clean, stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
-    } catch {
-      return resolve(undefined);
-    }
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish(false);
-    }, timeout);
-    child.stdout!.on('data', (d: Buffer) => (out = (out + d).slice(0, 65_536)));
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d).slice(0, 65_536)));
-    child.on('error', () => finish(false));
-    child.on('close', (code) => finish(code === 0));
-    // 'close' waits for the pipes; give them a moment after 'exit', then answer with what came.
-    child.on('exit', (code) => setTimeout(() => finish(code === 0), 200).unref());
-  });
+async function probe(binary: string, args: string[], env: Record<string, string | undefined> | undefined, timeoutMs: number): Promise<string | undefined> {
+  const r = await runShort(binary, args, { ...(env ? { env } : {}), timeoutMs });
+  if (!r || r.exitCode !== 0) return undefined;
+  return `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
 }
 
 /** Module-level convenience with the process's own PATH. */

@@ -98,6 +98,17 @@ describe('session store', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual(['.def.json.456.cafebabe.tmp']);
   });
 
+  it('an unexpected file system error names no path in its message (the OS message is the detail)', async () => {
+    const parent = tempDir();
+    writeFileSync(join(parent, '..', 'blocker'), 'a file where the sessions folder would be');
+    const store = createSessionStore({ dir: join(parent, '..', 'blocker', 'sessions') });
+    const err = (await store.create(init()).catch((e: unknown) => e)) as { code: string; message: string; detail?: string };
+    expect(err.code).toBe('SESSION_STORE');
+    expect(err.message).toMatch(/file system error ENOTDIR/);
+    expect(err.message).not.toContain(tmpdir());
+    expect(err.detail).toContain('blocker');
+  });
+
   it('rejects anything that is not an id before touching the disk', async () => {
     const store = createSessionStore({ dir: tempDir() });
     for (const bad of ['../x', '/etc/passwd', '', 'abc/def', 'zz', '..']) {

@@ -69,7 +69,7 @@ describe('engine: sessions', () => {
       return create(init);
     };
     const r = doneOf(await events(engine.run(inv)));
-    expect(r.error).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('runner broke') });
+    expect(r.error).toMatchObject({ code: 'INTERNAL', message: 'internal error while running fake', detail: expect.stringContaining('runner broke') });
     expect(sessions.map.get(r.sessionId!)).toMatchObject({ status: 'error' });
   });
 

@@ -4,6 +4,8 @@ import { isUnder, resolveWorkdir, workdirRefusal } from '../../runtime/workdir.t
 import { lines, rejection, setup } from './engine-helpers.ts';
 
 const inv = { backend: 'fake', prompt: 'hi' };
+/** The engine's cwd in engine-helpers' setup. */
+const CWD = '/home/u/proj';
 const policy = (allowed: string[] = [], blocked: string[] = []) => ({ workdirPolicy: { allowed, blocked } });
 
 describe('workdir policy', () => {
@@ -33,17 +35,18 @@ describe('workdir policy', () => {
 });
 
 describe('engine with a workdir policy (server)', () => {
-  const cases: [string, ReturnType<typeof policy>, string | undefined, RegExp | null][] = [
+  // The last column: a path of this machine the caller did not send, kept out of the message (it is the detail).
+  const cases: [string, ReturnType<typeof policy>, string | undefined, RegExp | null, string?][] = [
     ['allowed prefix ok', policy(['/srv']), '/srv/app', null],
     ['outside allowed', policy(['/srv']), '/home/u/proj', /outside the allowed/],
     ['blocked built-in', policy(), '/etc', /blocked prefix \/etc/],
     ['blocked configured', policy([], ['/srv/secret']), '/srv/secret/x', /blocked prefix \/srv\/secret/],
     ['root', policy(), '/', /root directory/],
-    ['symlink into a blocked dir (resolved by realpath)', policy(['/home']), '/home/u/link', /\/etc\/secret is inside the blocked prefix \/etc/],
-    ['symlink out of the allowed prefix', policy(['/srv/allowed']), '/srv/allowed/link', /\/srv\/other is outside/],
-    ['default workdir is checked too', policy(['/srv']), undefined, /outside the allowed/],
+    ['symlink into a blocked dir (resolved by realpath)', policy(['/home']), '/home/u/link', /^workdir refused: \/home\/u\/link leads into a blocked directory$/, '/etc/secret'],
+    ['symlink out of the allowed prefix', policy(['/srv/allowed']), '/srv/allowed/link', /^workdir refused: \/srv\/allowed\/link is outside the allowed prefixes \(\/srv\/allowed\)$/, '/srv/other'],
+    ['default workdir is checked too', policy(['/srv']), undefined, /^workdir refused: the server's working directory is outside the allowed/, CWD],
   ];
-  for (const [name, pol, workdir, err] of cases) {
+  for (const [name, pol, workdir, err, hidden] of cases) {
     it(name, async () => {
       const { engine, calls } = setup(lines([]), pol);
       const run = engine.plan({ ...inv, ...(workdir !== undefined ? { workdir } : {}) });
@@ -53,6 +56,10 @@ describe('engine with a workdir policy (server)', () => {
         const e = await rejection(run);
         expect(e.code).toBe('WORKDIR_FORBIDDEN');
         expect(e.message).toMatch(err);
+        if (hidden) {
+          expect(e.message).not.toContain(hidden);
+          expect((e as { detail?: string }).detail).toContain(hidden);
+        }
       }
       expect(calls).toHaveLength(0);
     });
@@ -63,7 +70,7 @@ describe('engine with a workdir policy (server)', () => {
     expect(extraPaths(flags)).toEqual(['/a', 'b', 'c', 'x.png']);
     const refused: [string[], RegExp][] = [
       [['--add-dir', '/etc'], /extra path refused: \/etc is inside the blocked prefix \/etc/],
-      [['--add-dir=/home/u/link'], /\/etc\/secret is inside the blocked prefix/],
+      [['--add-dir=/home/u/link'], /^extra path refused: \/home\/u\/link leads into a blocked directory$/],
       [['--include-directories', '/srv/app,/root'], /\/root is inside the blocked prefix/],
       [['--add-dir', '/srv/missing'], /extra path \/srv\/missing does not exist/],
     ];

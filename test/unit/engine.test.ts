@@ -91,7 +91,7 @@ describe('engine.run: failures end in done with a code', () => {
     { name: 'idle', script: lines([], { code: null, signal: 'SIGTERM', reason: 'idle' }), code: 'IDLE_TIMEOUT', exitCode: 6, message: /^no output from fake for 2s$/, idleTimeoutMs: 2000 },
     { name: 'sub-second timeout', script: lines([], { code: null, signal: 'SIGTERM', reason: 'timeout' }), code: 'TIMEOUT', exitCode: 6, message: /^timed out after 10ms$/, timeoutMs: 10 },
     { name: 'aborted', script: lines([], { code: null, signal: 'SIGTERM', reason: 'aborted' }), code: 'CANCELLED', exitCode: 7, message: /cancelled/ },
-    { name: 'spawn error', script: lines([], { code: null, spawnError: 'spawn x ENOENT' }), code: 'SPAWN_FAILED', exitCode: 2, message: /could not start \/usr\/bin\/fake-bin: spawn x ENOENT/ },
+    { name: 'spawn error', script: lines([], { code: null, spawnError: 'spawn x ENOENT' }), code: 'SPAWN_FAILED', exitCode: 2, message: /^could not start fake \(ENOENT\)$/ },
     {
       name: 'non-zero exit without a reported error',
       script: lines([], { code: 3 }, 'noise\n\x1b[31mreal problem\x1b[0m\n'),
@@ -114,6 +114,11 @@ describe('engine.run: failures end in done with a code', () => {
       expect(r.exitCode).toBe(c.exitCode);
     });
   }
+
+  it('spawn error: the resolved binary is in the detail (CLI, log), never in the message (HTTP, MCP)', async () => {
+    const r = doneOf(await events(setup(lines([], { code: null, spawnError: 'spawn /usr/bin/fake-bin EACCES' })).engine.run(inv)));
+    expect(r.error).toMatchObject({ code: 'SPAWN_FAILED', message: 'could not start fake (EACCES)', detail: '/usr/bin/fake-bin: spawn /usr/bin/fake-bin EACCES' });
+  });
 
   it('auth error: BACKEND_AUTH with the login hint and the backend exit code; stderr tail kept', async () => {
     const { engine } = setup(lines([ev({ kind: 'error', message: 'Not logged in', fatal: true, category: 'auth' })], { code: 41 }, 'e1\ne2\n'));
@@ -221,6 +226,6 @@ describe('engine: config defaults and dry run', () => {
       { name: 'other', available: false, enabled: false, command: 'other-bin', path: '/usr/bin/other-bin', reason: 'disabled in the config (backends.other.enabled: false)' },
     ]);
     const { engine: e2 } = setup(lines([]), { which: async () => undefined });
-    expect((await e2.backends())[0]).toMatchObject({ available: false, reason: 'fake-bin not found on PATH. npm i -g fake' });
+    expect((await e2.backends())[0]).toMatchObject({ available: false, reason: 'fake-bin was not found on PATH. npm i -g fake' });
   });
 });

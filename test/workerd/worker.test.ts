@@ -105,3 +105,25 @@ describe('handlers in workerd', () => {
     expect((msg.content[0] as { text: string }).text).toContain('edge message');
   });
 });
+
+describe('the Host check in workerd', () => {
+  it('is off by default and refuses other names once server.allowed_hosts is configured', async () => {
+    // The default Worker (above) answers whatever its route's name is.
+    expect((await mf.dispatchFetch('http://any-name.workers.dev/health')).status).toBe(200);
+    const checked = new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate: '2026-04-01',
+      compatibilityFlags: ['enable_request_signal'],
+      bindings: { RUNNER_URL: runner.url, RUNNER_TOKEN: 'runner-secret', CLINVK_CONFIG_JSON: JSON.stringify({ server: { allowed_hosts: ['edge.test'] } }) },
+    });
+    try {
+      expect((await checked.dispatchFetch('http://edge.test/health')).status).toBe(200);
+      const refused = await checked.dispatchFetch('http://evil.example/openai/v1/models');
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { type: 'permission_error' } });
+    } finally {
+      await checked.dispose();
+    }
+  }, 30_000);
+});

@@ -1,4 +1,5 @@
 // /health, /metrics, /openapi.json.
+import { ClinvkError } from '../../../runtime/contract.ts';
 import { describe, expect, it } from 'vitest';
 import { formatUptime } from '../../../handlers/system.ts';
 import { BACKENDS, fakeRuntime, testApp, url } from './fake-runtime.ts';
@@ -27,10 +28,10 @@ describe('system routes', () => {
     expect(none.status).toBe(503);
     const rt = fakeRuntime();
     rt.sessions.count = async () => {
-      throw new Error('disk gone');
+      throw new ClinvkError('SESSION_STORE', 'could not read the session index: the disk is full');
     };
     const broken = await (await testApp(rt).fetch(new Request(url('/health')))).json();
-    expect(broken).toMatchObject({ status: 'unhealthy', session_store: { available: false, error: 'disk gone' } });
+    expect(broken).toMatchObject({ status: 'unhealthy', session_store: { available: false, error: 'could not read the session index: the disk is full' } });
   });
 
   it('HEAD /health answers the same status with no body', async () => {
