@@ -83,6 +83,8 @@ describe('large answers come in pages', () => {
     const client = await connect(fakeRuntime(() => ({ chunks: [whole] })), { pageTokens: 1000 });
     const first = data(await call(client, 'clinvk_prompt', { prompt: 'big' }));
     expect(first).toMatchObject({ page: 1, pages: 2, next_page: 2, run_id: expect.stringMatching(/^run_/) });
+    // A client that shows only the start of a large result (Claude Code: 2 KB) still shows the way on.
+    expect(Object.keys(first).slice(0, 4)).toEqual(['run_id', 'page', 'pages', 'next_page']);
     expect(first.warnings.at(-1)).toMatch(new RegExp(`answer continues.*run_id "${first.run_id}" and page 2`));
     const second = data(await call(client, 'clinvk_result', { run_id: first.run_id, page: first.next_page }));
     expect(second.next_page).toBeUndefined();
