@@ -1,7 +1,7 @@
 // A loopback mock of the Anthropic Messages API (SSE and JSON, count_tokens) for the real `claude`.
 // Claude Code 2.1.33x ends `messages` with a `role: "system"` entry and puts `<system-reminder>`
 // blocks in user turns: neither counts as something the user said.
-import { answerText, chunks, directives, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
+import { answerText, chunks, directives, nextPageCall, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
 
 type Block = { type: string; text?: string; content?: unknown };
 type Message = { role: string; content: string | Block[] };
@@ -27,11 +27,14 @@ export function startAnthropicMock(): Promise<Mock> {
       return sendJson(res, d.status, { type: 'error', error: { type, message: d.status === 401 ? 'invalid x-api-key' : `mock status ${d.status}` } });
     }
     const offered: string[] = (req.body.tools ?? []).map((t: { name?: string }) => t.name ?? '');
-    const called = d.call && !afterTool ? offered.find((t) => t.endsWith(d.call!.name)) : undefined;
+    const lastResult = afterTool ? JSON.stringify(blocks(last).find((b) => b.type === 'tool_result')?.content ?? '').replace(/\\"/g, '"') : '';
+    const follow = d.followPages ? nextPageCall(lastResult) : undefined;
+    if (follow) d.call = { name: 'clinvk_result', args: follow };
+    const called = d.call && (!afterTool || follow) ? offered.find((t) => t.endsWith(d.call!.name)) : undefined;
     const wantTool = (d.tool && !afterTool && offered.includes('Bash')) || !!called;
     const model = req.body.model ?? 'claude-mock';
     const id = `msg_mock${String(n).padStart(4, '0')}`;
-    const text = wantTool ? 'Running the command.' : answerText('anthropic', userMsgs.length, d, afterTool);
+    const text = wantTool ? 'Running the tool.' : answerText('anthropic', userMsgs.length, d, afterTool);
     const content: Record<string, unknown>[] = [{ type: 'text', text }];
     if (called) content.push({ type: 'tool_use', id: `toolu_mock${n}`, name: called, input: d.call!.args });
     else if (wantTool) content.push({ type: 'tool_use', id: `toolu_mock${n}`, name: 'Bash', input: { command: d.tool, description: 'Run the requested command' } });

@@ -26,6 +26,8 @@ export interface Mock {
  * - `USE_TOOL:<command>` (up to a quote, backslash or newline): one shell-tool call, then a text answer once its result is back;
  * - `CALL_TOOL:<name> <json arguments>` (one line): one call of the offered tool whose name ends with <name>
  *   (e.g. `clinvk_prompt`, offered as `mcp__clinvk__clinvk_prompt`), then a text answer;
+ * - `FOLLOW_PAGES` (with CALL_TOOL): while the last tool result names a `run_id` and a `next_page`, call
+ *   `clinvk_result` for that page, as a model that reads what it was given would;
  * - `MOCK_STATUS:<code>`: answer with that HTTP error status (the API's own error body);
  * - `MOCK_LONG:<n>`: an answer of exactly n characters (for paging tests);
  * - `ECHO:<word>` (the last one in the newest user turn): the answer repeats the word.
@@ -33,6 +35,7 @@ export interface Mock {
 export interface Directives {
   tool?: string;
   call?: { name: string; args: unknown };
+  followPages?: boolean;
   status?: number;
   long?: number;
   echo?: string;
@@ -44,13 +47,23 @@ export function directives(allUserText: string, lastUserText: string): Directive
   if (tool) d.tool = tool[1]!.trim();
   const call = /CALL_TOOL:(\S+) (\{.*\})/.exec(allUserText);
   if (call) d.call = { name: call[1]!, args: JSON.parse(call[2]!) };
+  if (/FOLLOW_PAGES/.test(allUserText)) d.followPages = true;
   const status = /MOCK_STATUS:(\d{3})/.exec(allUserText);
   if (status) d.status = Number(status[1]);
+  // A CALL_TOOL's arguments may carry directives meant for the run the tool starts, not for this answer.
   const long = /MOCK_LONG:(\d+)/.exec(lastUserText);
-  if (long) d.long = Number(long[1]);
+  if (long && !d.call) d.long = Number(long[1]);
   const echoes = [...lastUserText.matchAll(/ECHO:(\w+)/g)];
   if (echoes.length) d.echo = echoes[echoes.length - 1]![1]!;
   return d;
+}
+
+/** The clinvk_result call a paged tool result asks for (found in its JSON or its text), if any. */
+export function nextPageCall(toolResultText: string): { run_id: string; page: number } | undefined {
+  const json = /"run_id":"(run_\w+)","page":\d+,"pages":\d+,"next_page":(\d+)/.exec(toolResultText);
+  const text = /run_id "(run_\w+)" and page (\d+)/.exec(toolResultText);
+  const m = json ?? text;
+  return m ? { run_id: m[1]!, page: Number(m[2]) } : undefined;
 }
 
 /**

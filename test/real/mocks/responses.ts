@@ -1,9 +1,9 @@
 // A loopback mock of the OpenAI Responses API (SSE) for the real `codex` (a custom provider with
 // wire_api = "responses"). Codex sends the whole history on every turn, with its own context
 // (`<environment_context>`, AGENTS.md instructions) as user messages: those are not the user speaking.
-import { answerText, chunks, directives, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
+import { answerText, chunks, directives, nextPageCall, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
 
-type Item = { type?: string; role?: string; content?: string | { type: string; text?: string }[] };
+type Item = { type?: string; role?: string; content?: string | { type: string; text?: string }[]; output?: unknown };
 
 const CONTEXT = /^\s*(<environment_context>|<user_instructions>|<permissions|# AGENTS\.md|<INSTRUCTIONS>)/;
 const textOf = (i: Item) => (typeof i.content === 'string' ? i.content : (i.content ?? []).map((c) => c.text ?? '').join('\n'));
@@ -30,7 +30,9 @@ export function startResponsesMock(): Promise<Mock> {
     const wantTool = d.tool && !afterTool && shellTool;
     // Codex offers MCP tools grouped in `namespace` tools (e.g. namespace mcp__clinvk, tool clinvk_prompt).
     let called: { name: string; namespace?: string } | undefined;
-    for (const t of d.call && !afterTool ? offered : []) {
+    const follow = d.followPages && afterTool ? nextPageCall(JSON.stringify(last!.output ?? '').replace(/\\"/g, '"')) : undefined;
+    if (follow) d.call = { name: 'clinvk_result', args: follow };
+    for (const t of d.call && (!afterTool || follow) ? offered : []) {
       if (t.type === 'namespace') {
         const inner = (t.tools ?? []).find((x) => x.name?.endsWith(d.call!.name));
         if (inner) called = { name: inner.name!, namespace: t.name! };
