@@ -11,13 +11,15 @@
 //   await run('claude', ['-p', 'hi'], { env: sb.env, cwd: sb.workdir })       // any command; never throws
 //   await clinvk(['-b', 'codex', 'hi'], sb)        // the built dist/clinvk.cjs in that sandbox
 //   const srv = await serve(sb, { apiKey: 'k' })   // `clinvk serve --port 0`: srv.url, srv.stop()
+//   const broken = renamedFlag(sb, 'claude', '--output-format', '--output-fmt') // a sandbox whose claude
+//                                                  //   gets that flag renamed (the test of the test)
 //   await stopMocks(mocks)
 //
 // Where the CLIs are: $CLINVK_REAL_CLIS_DIR, else .cache/real-clis (a folder with node_modules/.bin),
 // installed by `node scripts/real-clis.mjs` from test/real/versions.json (`npm run test:real` does it).
 // Directives a prompt can carry for the mocks (USE_TOOL:, MOCK_STATUS:, MOCK_LONG:, ECHO:) are in mocks/common.ts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { it } from 'vitest';
@@ -178,4 +180,23 @@ export function serve(sb: Sandbox, opts: { apiKey?: string } = {}): Promise<Serv
     });
     child.once('exit', (code) => rej(new Error(`clinvk serve exited ${code}: ${err}`)));
   });
+}
+
+/**
+ * The sandbox with `cli` replaced by a wrapper that renames one flag before running the real CLI: what
+ * clinvk's argv looks like to a CLI release that renamed that flag. The suite must then fail.
+ */
+export function renamedFlag(sb: Sandbox, cli: CliName, from: string, to: string): Sandbox {
+  const bin = mkdtempSync(join(sb.home, `renamed-${cli}-`));
+  const script = [
+    '#!/usr/bin/env node',
+    `const [from, to, real] = ${JSON.stringify([from, to, join(REAL_BIN, cli)])};`,
+    "const args = process.argv.slice(2).map((a) => (a === from ? to : a.startsWith(from + '=') ? to + a.slice(from.length) : a));",
+    "const child = require('node:child_process').spawn(real, args, { stdio: 'inherit' });",
+    'child.on(\'exit\', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));',
+    '',
+  ].join('\n');
+  writeFileSync(join(bin, cli), script);
+  chmodSync(join(bin, cli), 0o755);
+  return { ...sb, env: { ...sb.env, PATH: `${bin}:${sb.env.PATH}` } };
 }
