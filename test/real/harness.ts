@@ -142,7 +142,10 @@ export function run(cmd: string, args: string[], opts: { env: Record<string, str
   });
 }
 
-/** Builds dist/ once when the suite runs without `npm run test:real`. */
+/**
+ * Builds dist/ when it is missing (a bare `npx vitest -c vitest.real.config.ts`). Only then: after a
+ * change to clinvk, `npm run build` (or `npm run test:real`, which always builds) before running again.
+ */
 export function ensureBuilt(): void {
   if (!existsSync(CLINVK)) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 }
