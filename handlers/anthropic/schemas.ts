@@ -1,4 +1,7 @@
-// Anthropic Messages request bodies we accept; unsupported fields (temperature, tools, …) are ignored.
+// Anthropic Messages request bodies we accept. Fields that mean nothing for a CLI backend are
+// accepted and ignored (loose objects): temperature, tools (with defer_loading), thinking,
+// context_management, output_config (effort included, until runs carry an effort), cache_control on
+// any block, metadata; beta headers and `?beta=true` are not looked at. Claude Code sends all of them.
 import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
 
@@ -12,7 +15,8 @@ const block = z.looseObject({
 const content = z.union([z.string(), z.array(block)]);
 
 export const anthropicMessageSchema = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  // Claude Code 2.1.33x ends `messages` with a `system` entry (environment, tool names, date).
+  role: z.enum(['user', 'assistant', 'system']),
   content,
 });
 
@@ -45,13 +49,19 @@ function blockText(b: Block): string {
 
 const text = (c: z.infer<typeof content>) => (typeof c === 'string' ? c : c.map(blockText).join('\n'));
 
-/** System (string or blocks) first, then the messages, as neutral chat turns. */
+/**
+ * System (string or blocks) first, then the `role: "system"` entries of `messages` wherever they
+ * stand (they join the system prompt, in order), then the conversation, as neutral chat turns.
+ * Keeping every system turn ahead of the conversation lets the next request of the same client,
+ * which repeats the same system entry after a longer history, be recognised as a continuation.
+ */
 export function messagesTurns(body: Pick<MessagesRequest, 'system' | 'messages'>): ChatTurn[] {
   const turns: ChatTurn[] = [];
   if (body.system !== undefined) {
     const s = typeof body.system === 'string' ? body.system : body.system.map((b) => b.text ?? '').join('\n');
     if (s.trim()) turns.push({ role: 'system', text: s });
   }
-  for (const m of body.messages) turns.push({ role: m.role, text: text(m.content) });
+  for (const m of body.messages) if (m.role === 'system' && text(m.content).trim()) turns.push({ role: 'system', text: text(m.content) });
+  for (const m of body.messages) if (m.role !== 'system') turns.push({ role: m.role, text: text(m.content) });
   return turns;
 }

@@ -14,6 +14,14 @@ const usage = z.looseObject({
 
 const runError = z.looseObject({ code: z.string(), message: z.string(), hint: z.string().optional() });
 
+/** Set when an answer was too large for one result: `output` is page `page`; the rest via clinvk_result. */
+const pagingFields = {
+  run_id: z.string().optional().describe('Set when the answer is paged: pass it to clinvk_result with next_page to read the rest'),
+  page: z.number().optional().describe('Which page of the answer `output` holds (paged answers only)'),
+  pages: z.number().optional().describe('How many pages the whole answer has (paged answers only)'),
+  next_page: z.number().optional().describe('The page to ask clinvk_result for next; absent on the last page'),
+};
+
 /** resultToJson(RunResult): one run. */
 export const runResultOutput = z.looseObject({
   session_id: z.string().nullable().describe('clinvk session id; pass it as session_id to clinvk_prompt to continue (null: ephemeral)'),
@@ -28,6 +36,7 @@ export const runResultOutput = z.looseObject({
   warnings: z.array(z.string()),
   error: runError.nullable().describe('null on success'),
   command: z.looseObject({ binary: z.string(), args: z.array(z.string()), cwd: z.string() }).nullable().describe('dry runs: the command that would run; null otherwise'),
+  ...pagingFields,
 });
 
 /** One entry of the results of compare / chain / parallel. */

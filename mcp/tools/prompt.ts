@@ -42,16 +42,27 @@ export function registerPrompt(server: McpServer, ctx: ToolContext): void {
       });
       await progress.flush();
       // Too large for one tool result: keep it and hand out the first page, never a silent cut.
-      if (!result.error && result.output.length > ctx.pageChars) {
-        const run = ctx.runs.keep(result);
-        const first = pageOf(result.output, 1, ctx.pageChars);
-        const r = runToolResult({ ...result, output: first.text });
-        r.content.push({ type: 'text', text: `[page 1 of ${first.pages}: the answer is ${result.output.length} characters; call clinvk_result with run_id "${run.id}" and page 2 for the rest]` });
-        return r;
-      }
+      if (!result.error && result.output.length > ctx.pageChars) return firstPageResult(ctx, result);
       return runToolResult(result);
     }),
   );
+}
+
+/**
+ * Page 1 of an answer too large for one tool result. The way to the rest is in the text content and
+ * in `structuredContent` (run_id, page, pages, next_page, and a warning), because clients such as
+ * Claude Code and Codex hand their model the structured JSON, not the text (Claude Code only its first
+ * 2 KB when the result is large, so the paging fields come first).
+ */
+export function firstPageResult(ctx: Pick<ToolContext, 'runs' | 'pageChars'>, result: RunResult): CallToolResult {
+  const run = ctx.runs.keep(result);
+  const first = pageOf(result.output, 1, ctx.pageChars);
+  const more = `the answer continues: this is page 1 of ${first.pages} (${result.output.length} characters in all); call clinvk_result with run_id "${run.id}" and page 2 for the rest`;
+  const r = runToolResult({ ...result, output: first.text, warnings: [...result.warnings, more] });
+  r.content.push({ type: 'text', text: `[${more}]` });
+  // First in the JSON: Claude Code saves a large result to a file and shows its model a 2 KB preview.
+  r.structuredContent = { run_id: run.id, page: 1, pages: first.pages, next_page: 2, ...r.structuredContent };
+  return r;
 }
 
 /** The answer alone in the first text block; what an agent needs to follow up in the second. */

@@ -77,6 +77,29 @@ describe('large answers come in pages', () => {
     }
     expect(pages).toBe(whole);
   });
+
+  it('structuredContent alone (what Claude Code and Codex give their model) leads to the rest', async () => {
+    const whole = Array.from({ length: 30 }, (_, i) => `line ${i} `.padEnd(200, '.')).join('\n');
+    const client = await connect(fakeRuntime(() => ({ chunks: [whole] })), { pageTokens: 1000 });
+    const first = data(await call(client, 'clinvk_prompt', { prompt: 'big' }));
+    expect(first).toMatchObject({ page: 1, pages: 2, next_page: 2, run_id: expect.stringMatching(/^run_/) });
+    // A client that shows only the start of a large result (Claude Code: 2 KB) still shows the way on.
+    expect(Object.keys(first).slice(0, 4)).toEqual(['run_id', 'page', 'pages', 'next_page']);
+    expect(first.warnings.at(-1)).toMatch(new RegExp(`answer continues.*run_id "${first.run_id}" and page 2`));
+    const second = data(await call(client, 'clinvk_result', { run_id: first.run_id, page: first.next_page }));
+    expect(second.next_page).toBeUndefined();
+    expect(first.output + second.result.output).toBe(whole);
+  });
+
+  it('the paging fields are in clinvk_prompt\'s outputSchema, and absent from an answer that fits', async () => {
+    const client = await connect(fakeRuntime(() => ({ chunks: ['short'] })), { pageTokens: 1000 });
+    const tool = (await client.listTools()).tools.find((t) => t.name === 'clinvk_prompt')!;
+    expect(Object.keys(tool.outputSchema!.properties!)).toEqual(expect.arrayContaining(['run_id', 'page', 'pages', 'next_page']));
+    const r = data(await call(client, 'clinvk_prompt', { prompt: 'small' }));
+    expect(r.output).toBe('short');
+    expect(r.run_id).toBeUndefined();
+    expect(r.warnings).toEqual([]);
+  });
 });
 
 describe('heartbeats', () => {

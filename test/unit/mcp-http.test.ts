@@ -90,6 +90,20 @@ describe('stateful /mcp', () => {
     expect((await handler(toolsList())).status).toBe(400);
   });
 
+  it('server/discover (MCP 2026-07-28, which our SDK does not know) gets an error, and the client then initializes', async () => {
+    // What Claude Code 2.1.33x does over HTTP (recorded): probe with server/discover, fall back on any error.
+    const { fetch } = setup(fakeRuntime());
+    const probe = await fetch(URL_, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'server-discover-probe-1', method: 'server/discover', params: {} }),
+    });
+    expect(probe.status).toBe(400);
+    expect(await probe.json()).toMatchObject({ jsonrpc: '2.0', error: { code: expect.any(Number) } });
+    const { client } = await connect(fetch);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
   it('closes sessions idle longer than sessionIdleMs, but not one running an agent', async () => {
     let now = 0;
     let release!: () => void;
