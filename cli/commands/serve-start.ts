@@ -5,6 +5,7 @@ import { createApp } from '../../handlers/app.ts';
 import { serve, type RunningServer } from '../../runtime/node/server.ts';
 import { createNodeRuntime } from '../../runtime/node/index.ts';
 import { loadApiKeys } from '../../runtime/node/config.ts';
+import { CONSOLE_ASSETS } from '../../handlers/console/assets.gen.js';
 import { EXIT } from '../exit-codes.ts';
 
 export interface StartOptions {
@@ -31,6 +32,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
     config: rt.config,
     apiKeys,
     defaultMaxRuns: 4 * availableParallelism(),
+    console: CONSOLE_ASSETS,
     mcpFactory: (gated) => createMcpHttpHandler(gated, { defaultBackend: rt.config.default_backend }),
   });
   const host = opts.host ?? s.host;
@@ -46,6 +48,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
   const backends = await rt.backends().catch(() => []);
   opts.out(`clinvk ${rt.version} listening on ${server.url}`);
   opts.out(`API keys: ${apiKeys.length > 0 ? `on (${apiKeys.length})` : 'off'}`);
+  if (s.console) opts.out(`console: ${server.url}/`);
   opts.out(`backends: ${backends.map((b) => `${b.name} (${b.available ? 'available' : b.enabled ? 'not found' : 'disabled'})`).join(', ') || 'none'}`);
   if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
     opts.err(`warning: serving on ${host} without API keys: anyone who can reach this port can run agents. Set CLINVK_API_KEYS.`);
