@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The browser suite (Chromium) runs on its own: `npm run test:browser` (test/browser/vitest.config.ts).
+    exclude: ['**/node_modules/**', 'test/browser/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // The machine has two cores; process-heavy suites are slower when squeezed together.

@@ -156,29 +156,31 @@ export function Sessions({ backends, onContinue }: Props) {
         </p>
       )}
       <p class="count">{list ? `${shown.length} shown of ${list.total}` : 'Loading…'}</p>
-      <ul class="session-list" data-testid="session-list">
-        {shown.map((s) => (
-          <li key={s.id} class={selected?.id === s.id ? 'selected' : ''}>
-            <button type="button" class="session-item" onClick={() => void open(s.id)} data-session-id={s.id}>
-              <span class="badge">{s.backend}</span> <span class={`status status-${s.status}`}>{s.status}</span>{' '}
-              <span class="title">{s.title || s.initial_prompt || s.id}</span>
-              <span class="meta">
-                {s.turn_count} turn{s.turn_count === 1 ? '' : 's'} · {when(s.last_used)} · <code>{s.working_dir}</code>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
-      {selected && (
-        <Details
-          s={selected}
-          onContinue={onContinue}
-          onDeleted={() => {
-            setSelected(undefined);
-            void load();
-          }}
-        />
-      )}
+      <div class="panes">
+        <ul class="session-list" data-testid="session-list">
+          {shown.map((s) => (
+            <li key={s.id} class={selected?.id === s.id ? 'selected' : ''}>
+              <button type="button" class="session-item" onClick={() => void open(s.id)} data-session-id={s.id}>
+                <span class="badge">{s.backend}</span> <span class={`status status-${s.status}`}>{s.status}</span>{' '}
+                <span class="title">{s.title || s.initial_prompt || s.id}</span>
+                <span class="meta">
+                  {s.turn_count} turn{s.turn_count === 1 ? '' : 's'} · {when(s.last_used)} · <code>{s.working_dir}</code>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {selected && (
+          <Details
+            s={selected}
+            onContinue={onContinue}
+            onDeleted={() => {
+              setSelected(undefined);
+              void load();
+            }}
+          />
+        )}
+      </div>
     </section>
   );
 }
