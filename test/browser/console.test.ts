@@ -27,7 +27,8 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    [browser, server] = await Promise.all([launchChromium(), startServe()]);
+    // A model alias in the config: the model picker offers it.
+    [browser, server] = await Promise.all([launchChromium(), startServe({}, 'backends:\n  claude:\n    models: { fast: claude-haiku-9 }\n')]);
   }, 30_000);
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()));
@@ -36,8 +37,8 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
   });
 
   /** `hostile`: the page is fed agent HTML with handlers; CSP reports them (as DOMPurify parses them) and blocks them. */
-  async function open(url = server.url, hash = '', viewport = { width: 1100, height: 760 }, hostile = false): Promise<Page> {
-    const context = await browser.newContext({ viewport, colorScheme: 'light' });
+  async function open(url = server.url, hash = '', viewport = { width: 1100, height: 760 }, hostile = false, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+    const context = await browser.newContext({ viewport, colorScheme });
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (m) => {
@@ -84,9 +85,13 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await expect(page.getByTestId('session-id').locator('code').textContent()).resolves.toBe(sessionId);
   });
 
-  it('Shift+Enter is a new line; Enter sends', async () => {
+  it("offers the config's model aliases; Shift+Enter is a new line, Enter sends with the chosen options", async () => {
     const page = await open();
     await backendsLoaded(page);
+    const models = await page.locator('#model-list option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(models).toEqual(expect.arrayContaining(['fast', 'claude-haiku-9']));
+    await page.getByLabel('Model').fill('fast');
+    await page.locator('section.chat').getByLabel('Approval').selectOption('auto');
     const box = page.getByTestId('prompt').first();
     await box.fill('first line');
     await box.press('Shift+Enter');
@@ -95,6 +100,10 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await box.press('Enter');
     await page.locator('section.chat [data-testid=run][data-status=done]').waitFor({ timeout: 10_000 });
     await expect(lastRun(page).locator('.prompt').textContent()).resolves.toBe('first line\nsecond line');
+    // The options reached the CLI: the alias resolved by the server, the approval mode as claude's flag.
+    const argv = server.fakeLog().find((e) => e.phase === 'start' && e.argv.some((a) => a.includes('second line')))!.argv;
+    expect(argv.join(' ')).toContain('--model claude-haiku-9');
+    expect(argv.join(' ')).toContain('--permission-mode acceptEdits');
   });
 
   it('Stop cancels a hung run and its process is gone', async () => {
@@ -222,9 +231,13 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     }
   });
 
-  it('fits a 360 px screen and labels every control', async () => {
-    const page = await open(server.url, '', { width: 360, height: 740 });
+  it('fits a 360 px screen, follows a dark system theme and labels every control', async () => {
+    const page = await open(server.url, '', { width: 360, height: 740 }, false, 'dark');
     await backendsLoaded(page);
+    await expect(page.evaluate(() => getComputedStyle(document.body).backgroundColor)).resolves.toBe('rgb(17, 20, 24)');
+    await send(page, 'On a phone, *in the dark*');
+    await page.locator('section.chat [data-testid=run][data-status=done]').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat-360-dark.png') });
     for (const hash of ['#chat', '#compare', '#sessions', '#backends']) {
       await page.goto(`${server.url}/${hash}`);
       await page.waitForTimeout(150);

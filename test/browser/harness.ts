@@ -1,7 +1,7 @@
 // The browser suite's pieces: Debian's Chromium driven by playwright-core (its own browser downloads
 // cannot work offline), and a live `clinvk serve` (the built CLI) with the fake backend CLIs on PATH.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +29,10 @@ export interface LiveServer {
 }
 
 /** `node dist/clinvk.cjs serve --port 0` in a scratch home; resolves once it prints its address. */
-export async function startServe(env: Record<string, string> = {}): Promise<LiveServer> {
+export async function startServe(env: Record<string, string> = {}, configYaml = ''): Promise<LiveServer> {
   const home = mkdtempSync(join(tmpdir(), 'clinvk-browser-'));
   const log = join(home, 'fake.log');
+  writeFileSync(join(home, 'config.yaml'), configYaml);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/clinvk.cjs'), 'serve', '--port', '0'], {
     cwd: home,
     env: {
