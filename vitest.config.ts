@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The real-CLI suite has its own config (vitest.real.config.ts, `npm run test:real`).
-    exclude: ['test/real/**', '**/node_modules/**'],
+    // Suites with their own config: the real CLIs (`npm run test:real`) and Chromium (`npm run test:browser`).
+    exclude: ['**/node_modules/**', 'test/real/**', 'test/browser/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // The machine has two cores; process-heavy suites are slower when squeezed together.

@@ -7,6 +7,7 @@ import type { Config } from '../runtime/config.ts';
 import { BACKEND_NAMES, type Runtime } from '../runtime/contract.ts';
 import { createAnthropicSurface } from './anthropic.ts';
 import { ConversationCache } from './compat/conversation.ts';
+import { createConsole, type ConsoleAssets } from './console/serve.ts';
 import { ExpiringMap } from './compat/expiring-map.ts';
 import { errorResponse, surfaceOf } from './errors.ts';
 import { auth } from './middleware/auth.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   listenHost?: string;
   /** Runs at once when server.max_concurrent_runs is 0; the Node side passes a figure from the machine. */
   defaultMaxRuns?: number;
+  /** The web console's built files (handlers/console/assets.gen.js), served at / when server.console is on. */
+  console?: ConsoleAssets;
 }
 
 /** What the server knows about the connection; the Node adapter passes it as fetch's second argument. */
@@ -91,6 +94,10 @@ export function createApp(base: Runtime, options: AppOptions): App {
     .get('/metrics', () => metrics(sys))
     .get('/openapi.json', openapi(runtime.version));
   for (const [pattern, handle] of mounts) router.all(pattern, (req, ctx) => handle(req, ctx));
+  if (options.console && server.console) {
+    const page = createConsole(options.console);
+    for (const pattern of ['/', '/console/*']) router.all(pattern, (req, ctx) => page(req, ctx.url.pathname));
+  }
 
   async function dispatch(ctx: Ctx): Promise<Response> {
     const req = ctx.req as IRequest;

@@ -5,6 +5,7 @@ import { consoleLogger, memoryMetrics } from '../runtime/edge-support.ts';
 import { createRemoteRuntime } from '../runtime/remote.ts';
 import { CLINVK_VERSION } from '../runtime/version.ts';
 import { createApp, type App } from './app.ts';
+import { CONSOLE_ASSETS } from './console/assets.gen.js';
 
 export interface WorkerEnv {
   /** One runner URL, or several separated by commas. */
@@ -35,7 +36,7 @@ export function createWorkerApp(env: WorkerEnv, fetcher?: typeof fetch): App {
     metrics: memoryMetrics(),
     version: CLINVK_VERSION,
   });
-  return createApp(runtime, { config: workerConfig(env), apiKeys: list(env.CLINVK_API_KEYS), clientIp: 'edge' });
+  return createApp(runtime, { config: workerConfig(env), apiKeys: list(env.CLINVK_API_KEYS), clientIp: 'edge', console: CONSOLE_ASSETS });
 }
 
 // One app per isolate and environment: building it per request would forget conversations,

@@ -58,6 +58,7 @@ export const CONFIG_DEFAULTS = {
     max_concurrent_runs: 0,
     queue_timeout_secs: 30,
     heartbeat_secs: 15,
+    console: true,
   },
   parallel: { max_workers: 3, fail_fast: false, aggregate_output: true },
 };

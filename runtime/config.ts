@@ -85,6 +85,8 @@ const serverSchema = z.strictObject({
   max_concurrent_runs: withDefault(int(0), D.server.max_concurrent_runs),
   queue_timeout_secs: withDefault(nonNegative(), D.server.queue_timeout_secs),
   heartbeat_secs: withDefault(nonNegative(), D.server.heartbeat_secs),
+  /** The web console at GET / (handlers/console/). */
+  console: withDefault(z.boolean(), D.server.console),
 });
 
 const parallelSchema = z.strictObject({

@@ -6,6 +6,7 @@
 //   dist/prompt.cjs        that prompt's run: cli/prompt-main.ts and the whole runtime it needs
 //   dist/sessions-list.cjs that listing: cli/sessions-list.ts and the session store
 //   dist/lazy/*.cjs        what those load only when used (yaml, the config schema, locks, metrics)
+//   handlers/console/assets.gen.js  the web console's page, built first (scripts/build-console.mjs)
 //   dist/cli/app.mjs       clipanion and every other command, as ES modules split into chunks, so the
 //                          heavy parts (server, MCP, SDK code) load only when their command runs
 // clinvk.cjs loads prompt.cjs and sessions-list.cjs through V8's code cache (cli/compiled-require.ts).
@@ -14,9 +15,12 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { buildConsole } from './build-console.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// First: the web console's assets, which `clinvk serve` (dist/cli chunks) and the Worker embed.
+await buildConsole();
 
 /**
  * runtime/config.ts gets its own tree-shaken copy of zod/mini. Otherwise code splitting puts zod's

@@ -6,6 +6,7 @@ import { framingErrorResponse } from '../../handlers/framing-error.ts';
 import { serve, type RunningServer } from '../../runtime/node/server.ts';
 import { createNodeRuntime } from '../../runtime/node/index.ts';
 import { dropApiKeys, takeApiKeys } from '../../runtime/node/config.ts';
+import { CONSOLE_ASSETS } from '../../handlers/console/assets.gen.js';
 import { EXIT } from '../exit-codes.ts';
 
 export interface StartOptions {
@@ -36,6 +37,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
     apiKeys,
     listenHost: host,
     defaultMaxRuns: 4 * availableParallelism(),
+    console: CONSOLE_ASSETS,
     mcpFactory: (gated) => createMcpHttpHandler(gated, { defaultBackend: rt.config.default_backend }),
   });
   const server = await serve((req, conn) => app.fetch(req, conn), {
@@ -51,6 +53,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
   const backends = await rt.backends().catch(() => []);
   opts.out(`clinvk ${rt.version} listening on ${server.url}`);
   opts.out(`API keys: ${apiKeys.length > 0 ? `on (${apiKeys.length})` : 'off'}`);
+  if (s.console) opts.out(`console: ${server.url}/`);
   opts.out(`backends: ${backends.map((b) => `${b.name} (${b.available ? 'available' : b.enabled ? 'not found' : 'disabled'})`).join(', ') || 'none'}`);
   if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
     opts.err(`warning: serving on ${host} without API keys: anyone who can reach this port can run agents. Set CLINVK_API_KEYS.`);

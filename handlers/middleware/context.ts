@@ -50,5 +50,9 @@ export function withHeaders(res: Response, headers: Record<string, string>): Res
   }
 }
 
-/** Paths that answer without an API key (probes and scrapers). */
-export const isOpenPath = (pathname: string) => pathname === '/health' || pathname === '/metrics';
+/**
+ * Paths that answer without an API key: probes and scrapers, and the console's static page (it holds
+ * no data; it asks for a key when the APIs it calls answer 401).
+ */
+export const isOpenPath = (pathname: string) =>
+  pathname === '/health' || pathname === '/metrics' || pathname === '/' || pathname.startsWith('/console/');

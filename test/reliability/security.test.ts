@@ -213,10 +213,13 @@ const PATHS = [
   '/openai/v1/models', '/openai/v1/models/claude', '/openai/v1/models/claude/opus', '/openai/v1/chat/completions',
   '/openai/v1/responses', '/openai/v1/responses/resp_0123', '/openai/v1/nope',
   '/anthropic/v1/messages', '/anthropic/v1/messages/count_tokens', '/anthropic/v1/nope',
-  '/openapi.json', '/mcp', '/mcp/x', '/', '/nope', '/healthz', '/health/x', '/metricsx',
+  '/openapi.json', '/mcp', '/mcp/x', '/nope', '/healthz', '/health/x', '/metricsx',
 ];
-/** Open without a key by design (SPEC §6: probes and scrapers). */
-const OPEN = ['/health', '/metrics'];
+/**
+ * Open without a key by design: probes and scrapers (SPEC §6), and the web console's page, which holds no
+ * data and asks for a key when the APIs it calls answer 401 (README "Web console").
+ */
+const OPEN = ['/health', '/metrics', '/'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 /** The method each path is normally called with. */
 const primary = (p: string) => (/(prompt|parallel|chain|compare|completions|responses|messages|count_tokens|mcp)$/.test(p) ? 'POST' : 'GET');
@@ -251,13 +254,13 @@ describe('API keys on every route', () => {
     for (const p of documented) expect([...PATHS, ...OPEN], `${p} is routed but not tested`).toContain(p);
   });
 
-  it('without a key only /health and /metrics answer, for every method; the rest is 401 in its own dialect', async () => {
+  it('without a key only /health, /metrics and the console page answer, for every method; the rest is 401 in its own dialect', async () => {
     const results = await Promise.all(
       [...PATHS, ...OPEN].flatMap((path) => METHODS.map(async (method) => ({ path, method, r: await call(method, path, method === 'POST' ? { body: { prompt: 'x' } } : {}) }))),
     );
     for (const { path, method, r } of results) {
       if (OPEN.includes(path)) {
-        if (method === 'GET' || (method === 'HEAD' && path === '/health')) expect(r.status, `${method} ${path}`).toBe(200);
+        if (method === 'GET' || (method === 'HEAD' && path !== '/metrics')) expect(r.status, `${method} ${path}`).toBe(200);
         else expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
         continue;
       }

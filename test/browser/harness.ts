@@ -1,0 +1,81 @@
+// The browser suite's pieces: Debian's Chromium driven by playwright-core (its own browser downloads
+// cannot work offline), and a live `clinvk serve` (the built CLI) with the fake backend CLIs on PATH.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = process.env.CLINVK_CHROMIUM ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const SCREENSHOTS = join(ROOT, 'test/browser/screenshots');
+
+/** Headless, and quiet on the network: without these flags Chromium keeps calling home. Playwright gives it a fresh profile. */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+export interface LiveServer {
+  url: string;
+  home: string;
+  /** One JSON line per fake CLI start and end (FAKE_LOG): argv and pid. */
+  fakeLog(): { cli: string; phase: string; argv: string[]; pid: number }[];
+  close(): Promise<void>;
+}
+
+/** `node dist/clinvk.cjs serve --port 0` in a scratch home; resolves once it prints its address. */
+export async function startServe(env: Record<string, string> = {}, configYaml = ''): Promise<LiveServer> {
+  const home = mkdtempSync(join(tmpdir(), 'clinvk-browser-'));
+  const log = join(home, 'fake.log');
+  writeFileSync(join(home, 'config.yaml'), configYaml);
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/clinvk.cjs'), 'serve', '--port', '0'], {
+    cwd: home,
+    env: {
+      ...process.env,
+      HOME: home,
+      CLINVK_HOME: home,
+      CLINVK_CONFIG: join(home, 'config.yaml'),
+      CLINVK_API_KEYS: '',
+      PATH: `${join(ROOT, 'test/fixtures/fake-clis')}${delimiter}${process.env.PATH ?? ''}`,
+      FAKE_STATE_DIR: join(home, 'fake-state'),
+      FAKE_LOG: log,
+      // Slow enough that the page shows text while the run still goes.
+      FAKE_CHUNKS: '4',
+      FAKE_CHUNK_DELAY_MS: '150',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 15_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${output}`)));
+  });
+  return {
+    url,
+    home,
+    fakeLog: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
