@@ -10,7 +10,11 @@ import { chromium, type Browser } from 'playwright-core';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.CLINVK_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
-export const SCREENSHOTS = join(ROOT, 'test/browser/screenshots');
+/**
+ * The README shows the screenshots in test/browser/screenshots; a run rewrites them only when asked
+ * (CLINVK_UPDATE_SCREENSHOTS=1), so an ordinary run leaves the work tree clean. Else they go to .tmp/.
+ */
+export const SCREENSHOTS = join(ROOT, process.env.CLINVK_UPDATE_SCREENSHOTS === '1' ? 'test/browser/screenshots' : '.tmp/screenshots');
 
 /** Headless, and quiet on the network: without these flags Chromium keeps calling home. Playwright gives it a fresh profile. */
 export const launchChromium = (): Promise<Browser> =>
