@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run test:real [-- --latest] [-- <vitest args>]`: install the real CLIs (pinned, or the newest with
-// --latest; fast when already there), build clinvk, run the real-CLI suite (vitest.real.config.ts).
+// --latest; fast when already there), build clinvk, run the real-CLI suite (test/real/vitest.config.ts).
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
@@ -12,4 +12,4 @@ const step = (cmd, argv) => {
 };
 step(process.execPath, ['scripts/real-clis.mjs', ...(latest ? ['--latest'] : [])]);
 step(process.execPath, ['scripts/build.mjs']);
-step('npx', ['vitest', 'run', '-c', 'vitest.real.config.ts', ...rest]);
+step('npx', ['vitest', 'run', '-c', 'test/real/vitest.config.ts', ...rest]);

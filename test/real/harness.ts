@@ -143,7 +143,7 @@ export function run(cmd: string, args: string[], opts: { env: Record<string, str
 }
 
 /**
- * Builds dist/ when it is missing (a bare `npx vitest -c vitest.real.config.ts`). Only then: after a
+ * Builds dist/ when it is missing (a bare `npx vitest -c test/real/vitest.config.ts`). Only then: after a
  * change to clinvk, `npm run build` (or `npm run test:real`, which always builds) before running again.
  */
 export function ensureBuilt(): void {
