@@ -23,7 +23,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function startServer(opts: StartOptions): Promise<{ server: RunningServer; stopped: Promise<void> }> {
   const env = opts.env as Record<string, string | undefined>;
-  const rt = await createNodeRuntime({ env, cwd: opts.cwd, mode: 'server', ...(opts.configPath ? { configPath: opts.configPath } : {}) });
+  const rt = await createNodeRuntime({ env, cwd: opts.cwd, mode: 'server', warm: true, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   const s = rt.config.server;
   const apiKeys = await loadApiKeys(env);
   const { createMcpHttpHandler } = await import('../../mcp/http.ts');
