@@ -41,6 +41,8 @@ export interface WarmAgent {
   readonly pid: number | undefined;
   readonly backend: string;
   readonly key: string;
+  /** What it was started with. */
+  readonly start: WarmStart;
   readonly startedAt: number;
   state: AgentState;
   lastUsed: number;
@@ -94,6 +96,7 @@ export function startAgent(spec: AgentSpec): WarmAgent {
     pid,
     backend: spec.backend,
     key: spec.key,
+    start: spec.start,
     startedAt: spec.now(),
     state: 'starting',
     lastUsed: spec.now(),

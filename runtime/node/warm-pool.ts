@@ -137,7 +137,9 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
   /** Whether a live agent can serve this turn as it is. */
   const fits = async (e: Entry, req: WarmTurnRequest): Promise<EvictionReason | undefined> => {
     const a = e.agent;
-    if (a.key !== keyOf(req)) return 'mismatch';
+    // A continued chat does not send its system prompt again (compat doors): the agent keeps the one it started with.
+    const start = req.start.systemPrompt === undefined && a.start.systemPrompt !== undefined ? { ...req.start, systemPrompt: a.start.systemPrompt } : req.start;
+    if (a.key !== keyOf({ ...req, start })) return 'mismatch';
     if (req.resumeId !== undefined && a.nativeId !== undefined && a.nativeId !== req.resumeId) return 'stale';
     if (req.sessionTurns !== undefined && a.sessionTurns !== undefined && a.sessionTurns !== req.sessionTurns) return 'stale';
     if (s.max_age_secs > 0 && now() - a.startedAt > s.max_age_secs * 1000) return 'age';
