@@ -40,6 +40,8 @@ interface Entry {
   agent: WarmAgent;
   spare: boolean;
   idleTimer?: NodeJS.Timeout;
+  /** Memory of its process group, measured after its last turn (reading /proc takes tens of ms: never on a turn's path). */
+  rssBytes?: number;
 }
 
 export function createWarmPool(opts: { settings: WarmSettings; backends: string[]; log?: Logger; metrics?: Metrics; now?: () => number }): WarmPool {
@@ -135,7 +137,14 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
   };
 
   /** Whether a live agent can serve this turn as it is. */
-  const fits = async (e: Entry, req: WarmTurnRequest): Promise<EvictionReason | undefined> => {
+  const measure = (e: Entry) => {
+    if (e.agent.pid === undefined) return;
+    void groupRssBytes(e.agent.pid).then((rss) => {
+      if (rss !== undefined) e.rssBytes = rss;
+    });
+  };
+
+  const fits = (e: Entry, req: WarmTurnRequest): EvictionReason | undefined => {
     const a = e.agent;
     // A continued chat does not send its system prompt again (compat doors): the agent keeps the one it started with.
     const start = req.start.systemPrompt === undefined && a.start.systemPrompt !== undefined ? { ...req.start, systemPrompt: a.start.systemPrompt } : req.start;
@@ -143,7 +152,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
     if (req.resumeId !== undefined && a.nativeId !== undefined && a.nativeId !== req.resumeId) return 'stale';
     if (req.sessionTurns !== undefined && a.sessionTurns !== undefined && a.sessionTurns !== req.sessionTurns) return 'stale';
     if (s.max_age_secs > 0 && now() - a.startedAt > s.max_age_secs * 1000) return 'age';
-    if (s.max_rss_mb > 0 && a.pid !== undefined && ((await groupRssBytes(a.pid)) ?? 0) > s.max_rss_mb * 1024 * 1024) return 'size';
+    if (s.max_rss_mb > 0 && (e.rssBytes ?? 0) > s.max_rss_mb * 1024 * 1024) return 'size';
     return undefined;
   };
 
@@ -175,7 +184,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       }
       let e = lockKey !== undefined ? bySession.get(lockKey) : undefined;
       if (e && e.agent.state !== 'dead') {
-        const why = await fits(e, req);
+        const why = fits(e, req);
         if (why) {
           retire(e, why);
           e = undefined;
@@ -214,6 +223,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
             agent.sessionTurns = (req.sessionTurns ?? 0) + 1;
             bySession.set(owner, entry);
             armIdle(entry);
+            measure(entry);
           } else if (agent.state !== 'dead') {
             retire(entry, 'mismatch'); // nobody can continue it (no session recorded) or a broken turn
           } else forget(entry);
@@ -237,6 +247,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       const agents = await Promise.all(
         live().map(async (e) => {
           const rss = e.agent.pid === undefined ? undefined : await groupRssBytes(e.agent.pid);
+          if (rss !== undefined) e.rssBytes = rss;
           return {
             pid: e.agent.pid ?? 0,
             backend: e.agent.backend,

@@ -4,7 +4,7 @@
 // Needs CLINVK_REAL_CLIS_DIR: a folder with node_modules/.bin/claude (e.g. /work/real-clis).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../runtime/config.ts';
 import { collect } from '../../runtime/engine.ts';
 import { createNodeRuntime, type NodeRuntime } from '../../runtime/node/index.ts';
+import { anthropicMock } from '../fixtures/anthropic-mock.ts';
 import { alive } from '../fixtures/proc.ts';
 
 const dir = process.env.CLINVK_REAL_CLIS_DIR;
@@ -19,53 +20,6 @@ const bin = dir ? join(dir, 'node_modules/.bin') : '';
 const present = bin !== '' && existsSync(join(bin, 'claude'));
 if (!present) {
   console.log(`skipping the real-claude warm test: ${dir ? `${bin}/claude not found` : 'CLINVK_REAL_CLIS_DIR is not set (a folder with node_modules/.bin/claude)'}`);
-}
-
-type Msg = { role: string; content: string | { type: string; text?: string }[] };
-/** The user's own words: claude adds `<system-reminder>` blocks to user messages. */
-const textOf = (m: Msg) =>
-  (typeof m.content === 'string' ? [m.content] : m.content.filter((b) => b.type === 'text').map((b) => b.text ?? ''))
-    .filter((t) => !t.trimStart().startsWith('<system-reminder>'))
-    .join(' ');
-
-/** Anthropic Messages SSE on loopback. Answers `seen: <every user text so far>`; a prompt with SLOW waits 4 s first. */
-function anthropicMock(): Promise<Server> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (!req.url?.startsWith('/v1/messages') || req.url.includes('count_tokens')) {
-        res.writeHead(req.url?.includes('count_tokens') ? 200 : 404, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ input_tokens: 42 }));
-      }
-      const j = JSON.parse(body || '{}') as { messages?: Msg[]; model?: string; stream?: boolean };
-      // claude 2.1.33x ends `messages` with a system entry: keep only the conversation.
-      const users = (j.messages ?? []).filter((m) => m.role === 'user').map(textOf).filter((t) => t.trim() !== '');
-      const text = `seen: ${users.map((u) => u.trim().split(/\s+/).at(-1)).join(',')}`;
-      const usage = { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 };
-      const model = j.model ?? 'claude-x';
-      const send = () => {
-        if (!j.stream) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ id: 'msg_m', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage }));
-        }
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const events = [
-          { type: 'message_start', message: { id: 'msg_m', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage } },
-          { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
-          { type: 'content_block_stop', index: 0 },
-          { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } },
-          { type: 'message_stop' },
-        ];
-        for (const e of events) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-        res.end();
-      };
-      if (JSON.stringify(j.messages?.at(-1) ?? '').includes('SLOW') || users.at(-1)?.includes('SLOW')) setTimeout(send, 4000);
-      else send();
-    });
-  });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
 }
 
 describe.skipIf(!present)('real claude, long-lived mode', () => {
