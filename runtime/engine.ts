@@ -12,13 +12,13 @@ import {
   type SessionStore,
   type Spawner,
 } from './contract.ts';
-import { backendConfig } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { BACKENDS } from './backends/registry.ts';
 import type { BackendAdapter, BackendEvent } from './backends/types.ts';
 import { makePlan, publicPlan, type PlanInternal, type RunPlan } from './engine-plan.ts';
 import { finalUpdate, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
+import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
 import type { WorkdirPolicy } from './workdir.ts';
@@ -85,7 +85,7 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     run: (inv, signal) => run(inv, signal),
     plan: async (inv) => publicPlan(await makeRunPlan(inv)),
-    backends,
+    backends: () => listBackends(deps, adapters),
     spareSpec,
   };
 
@@ -95,25 +95,6 @@ export function createEngine(deps: EngineDeps): Engine {
     if (!protocol) return undefined;
     const { prompt: _p, ...start } = plan.argvRequest;
     return { backend: plan.backend, protocol, binary: plan.binary, start, env: { ...deps.env, ...plan.env } };
-  }
-
-  async function backends(): Promise<BackendInfo[]> {
-    return Promise.all(
-      Object.values(adapters).map(async (a): Promise<BackendInfo> => {
-        const bc = backendConfig(deps.config, a.name);
-        const command = bc.command ?? a.binary;
-        const path = await deps.which(command);
-        const available = bc.enabled && path !== undefined;
-        const version = available && deps.version ? await deps.version(path, a.versionArgs).catch(() => undefined) : undefined;
-        const reason = !bc.enabled
-          ? `disabled in the config (backends.${a.name}.enabled: false)`
-          : path === undefined
-            ? `${command} not found on PATH. ${a.installHint}`
-            : undefined;
-        const warm = a.warm !== undefined && deps.warm?.accepts(a.name) === true ? true : undefined;
-        return compact({ name: a.name, available, enabled: bc.enabled, command, path, version, defaultModel: bc.model, reason, warm });
-      }),
-    );
   }
 
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
