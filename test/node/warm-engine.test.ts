@@ -2,7 +2,8 @@
 // of a session, with the same events, answers and session records as cold runs.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeRuntime } from '../../runtime/node/index.ts';
-import { noneAlive, runAll, startedPids, turnPids, until, warmEnv, warmRuntime } from './warm-helpers.ts';
+import { configSchema } from '../../runtime/config.ts';
+import { fakeLog, noneAlive, runAll, startedPids, turnPids, until, warmEnv, warmRuntime } from './warm-helpers.ts';
 
 const runtimes: NodeRuntime[] = [];
 afterEach(async () => {
@@ -46,5 +47,23 @@ describe('warm path', () => {
     expect(status.agents[0]).toMatchObject({ backend: 'claude', state: 'idle', session: warm.session.id, turns: 3 });
     await warm.rt.close();
     await until(() => noneAlive(warm.w));
+  });
+
+  it('a runtime built without `warm` (the one-shot CLI) runs cold even with warm.enabled', async () => {
+    const w = warmEnv();
+    const rt = await warmRuntime(w, { warmOn: false, mode: 'cli' });
+    runtimes.push(rt);
+    const a = await runAll(rt, { backend: 'claude', prompt: 'x' });
+    expect(a.result.error).toBeUndefined();
+    expect(fakeLog(w).find((l) => l.phase === 'start')!.argv).not.toContain('--input-format');
+    expect(rt.warm).toBeUndefined();
+  });
+
+  it('warm.* settings: defaults, and bad values refused', () => {
+    expect(configSchema.parse({}).warm).toEqual({ enabled: true, max_agents: 0, idle_secs: 300, spares: {}, max_age_secs: 3600, max_rss_mb: 2048 });
+    expect(configSchema.parse({ warm: { spares: { gemini: 1 } } }).warm.spares).toEqual({ gemini: 1 });
+    expect(configSchema.safeParse({ warm: { max_agents: -1 } }).success).toBe(false);
+    expect(configSchema.safeParse({ warm: { spares: { claude: 99 } } }).success).toBe(false);
+    expect(configSchema.safeParse({ warm: { bogus: 1 } }).success).toBe(false);
   });
 });
