@@ -109,4 +109,26 @@ describe('doors over warm agents', () => {
     const backends = (await (await fetch(`${server.url}/api/v1/backends`)).json()) as { backends: { name: string; warm?: boolean }[] };
     expect(backends.backends.find((b) => b.name === 'claude')!.warm).toBe(true);
   });
+
+  it('a client that disconnects mid-turn interrupts it: the agent is idle again, not killed', async () => {
+    const mark = fakeLog(log).length;
+    const ac = new AbortController();
+    const res = await fetch(`${server.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude', stream: true, messages: [{ role: 'user', content: 'wait [fake:hang]' }] }),
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    while (since(mark).turns.length === 0) await new Promise((r) => setTimeout(r, 20));
+    const pid = since(mark).turns[0]!;
+    ac.abort();
+    type Health = { warm: { agents: { pid: number; state: string }[] } };
+    const stateOf = async () => ((await (await fetch(`${server.url}/health`)).json()) as Health).warm.agents.find((a) => a.pid === pid)?.state;
+    const deadline = Date.now() + 5000;
+    while ((await stateOf()) !== 'idle' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await stateOf()).toBe('idle');
+    expect(alive(pid)).toBe(true);
+  });
 });
