@@ -150,7 +150,9 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
     const start = req.start.systemPrompt === undefined && a.start.systemPrompt !== undefined ? { ...req.start, systemPrompt: a.start.systemPrompt } : req.start;
     if (a.key !== keyOf({ ...req, start })) return 'mismatch';
     if (req.resumeId !== undefined && a.nativeId !== undefined && a.nativeId !== req.resumeId) return 'stale';
-    if (req.sessionTurns !== undefined && a.sessionTurns !== undefined && a.sessionTurns !== req.sessionTurns) return 'stale';
+    // More turns recorded than it served: a cold turn ran meanwhile (e.g. `clinvk resume`), so it lacks them.
+    // Fewer is fine: the turn was planned while the one before it still ran.
+    if (req.sessionTurns !== undefined && a.sessionTurns !== undefined && req.sessionTurns > a.sessionTurns) return 'stale';
     if (s.max_age_secs > 0 && now() - a.startedAt > s.max_age_secs * 1000) return 'age';
     if (s.max_rss_mb > 0 && (e.rssBytes ?? 0) > s.max_rss_mb * 1024 * 1024) return 'size';
     return undefined;
@@ -174,11 +176,15 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       const mine = new Promise<void>((r) => (release = r));
       const chained = before.then(() => mine);
       sessionLocks.set(lockKey, chained);
-      await before;
+      // Waiting for the session's running turn; a caller who gives up meanwhile (disconnect, cancel) stops waiting.
+      await Promise.race([before, new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })))]);
       void chained.then(() => sessionLocks.get(lockKey) === chained && sessionLocks.delete(lockKey));
     }
     try {
       if (signal.aborted) {
+        // The engine records this cancelled turn too: the session's agent counts it, so it does not look stale.
+        const owned = lockKey !== undefined ? bySession.get(lockKey) : undefined;
+        if (owned?.agent.sessionTurns !== undefined) owned.agent.sessionTurns += 1;
         yield { type: 'end', code: null, signal: null, reason: 'aborted', stderr: '' };
         return;
       }
@@ -220,7 +226,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
           if (agent.state === 'idle' && owner !== undefined && !closed) {
             if (bySession.get(owner) !== entry) bySession.get(owner) && retire(bySession.get(owner)!, 'stale');
             agent.owner = owner;
-            agent.sessionTurns = (req.sessionTurns ?? 0) + 1;
+            agent.sessionTurns = Math.max(agent.sessionTurns ?? 0, req.sessionTurns ?? 0) + 1;
             bySession.set(owner, entry);
             armIdle(entry);
             measure(entry);

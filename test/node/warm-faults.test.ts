@@ -154,4 +154,36 @@ describe('live agent faults', () => {
     expect((await off.rt.backends()).find((b) => b.name === 'claude')!.warm).toBeUndefined();
     expect((await rt.backends()).find((b) => b.name === 'claude')!.warm).toBe(true);
   });
+
+  it('a second turn on a busy session waits for the first; one that gives up while waiting is cancelled', async () => {
+    const { w, rt } = await setup();
+    const a = await runAll(rt, { backend: 'claude', prompt: 'a' });
+    const sid = a.result.sessionId!;
+    const slow = runAll(rt, { backend: 'claude', prompt: 'slow [fake:slow]', sessionId: sid });
+    await until(() => turnPids(w).length === 2);
+    const ac = new AbortController();
+    const waiting = runAll(rt, { backend: 'claude', prompt: 'gives up', sessionId: sid }, ac.signal);
+    const queued = runAll(rt, { backend: 'claude', prompt: 'queued', sessionId: sid });
+    ac.abort();
+    expect((await waiting).result.error?.code).toBe('CANCELLED');
+    expect((await slow).result.error).toBeUndefined();
+    const q = await queued;
+    expect(q.result.error).toBeUndefined();
+    expect(q.result.output).toMatch(/^Hello from fake claude \(turn \d\): queued$/);
+    expect(new Set(turnPids(w)).size).toBe(1);
+    expect(fakeLog(w).filter((l) => l.phase === 'turn').map((l) => l.prompt)).toEqual(['a', 'slow [fake:slow]', 'queued']);
+  });
+
+  it('a cold turn on the session meanwhile (another clinvk process) makes the live agent stale: a new one resumes', async () => {
+    const { w, rt } = await setup();
+    const a = await runAll(rt, { backend: 'claude', prompt: 'a' });
+    const sid = a.result.sessionId!;
+    const cli = await warmRuntime(w, { warmOn: false, mode: 'cli' });
+    runtimes.push(cli);
+    expect((await runAll(cli, { backend: 'claude', prompt: 'cold', sessionId: sid })).result.output).toBe('Hello from fake claude (turn 2): cold');
+    const c = await runAll(rt, { backend: 'claude', prompt: 'c', sessionId: sid });
+    expect(c.result.output).toBe('Hello from fake claude (turn 3): c');
+    expect(new Set(turnPids(w)).size).toBe(2);
+    expect((await rt.warm!()).evictions.stale).toBe(1);
+  });
 });
