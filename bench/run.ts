@@ -10,6 +10,7 @@ const MODULES: Record<string, () => Promise<{ rows(): Promise<Row[]> }>> = {
   parallel: () => import('./parallel.ts'),
   server: () => import('./server.ts'),
   streams: () => import('./streams.ts'),
+  warm: () => import('./warm.ts'),
 };
 
 const only = process.argv.slice(2);

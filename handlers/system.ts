@@ -32,8 +32,23 @@ async function storeHealth(runtime: Runtime) {
   }
 }
 
+/** The pool of live agents, snake_case; absent where there is none (the Worker, warm off). */
+async function warmHealth(runtime: Runtime) {
+  const w = await runtime.warm?.().catch(() => undefined);
+  if (!w) return undefined;
+  return {
+    enabled: w.enabled,
+    max_agents: w.maxAgents,
+    live: w.agents.length,
+    spares: w.spares,
+    evictions: w.evictions,
+    rss_bytes: w.rssBytes,
+    agents: w.agents.map((a) => ({ pid: a.pid, backend: a.backend, state: a.state, spare: a.spare, session_id: a.session, turns: a.turns, age_secs: a.ageSecs, rss_bytes: a.rssBytes })),
+  };
+}
+
 export async function health(deps: SystemDeps): Promise<Response> {
-  const [backends, store] = await Promise.all([deps.runtime.backends().catch(() => []), storeHealth(deps.runtime)]);
+  const [backends, store, warm] = await Promise.all([deps.runtime.backends().catch(() => []), storeHealth(deps.runtime), warmHealth(deps.runtime)]);
   const enabled = backends.filter((b) => b.enabled);
   const available = enabled.filter((b) => b.available);
   // unhealthy: nothing can run; degraded: something configured is missing.
@@ -44,15 +59,17 @@ export async function health(deps: SystemDeps): Promise<Response> {
     version: deps.runtime.version,
     uptime: formatUptime(uptimeMs),
     uptime_millis: uptimeMs,
-    backends: backends.map((b) => ({ name: b.name, available: b.available, enabled: b.enabled, ...(b.version ? { version: b.version } : {}) })),
+    backends: backends.map((b) => ({ name: b.name, available: b.available, enabled: b.enabled, ...(b.version ? { version: b.version } : {}), ...(b.warm ? { warm: true } : {}) })),
     session_store: store,
     runs: { in_flight: deps.gate.active, queued: deps.gate.queued, max: deps.maxRuns },
+    ...(warm ? { warm } : {}),
   };
   return Response.json(body, { status: status === 'unhealthy' ? 503 : 200, headers: { 'cache-control': 'no-store' } });
 }
 
 export async function metrics(deps: SystemDeps): Promise<Response> {
   if (!deps.config.server.metrics_enabled) return errorResponse('rest', 404, 'NOT_FOUND', 'metrics are off: set server.metrics_enabled: true in the config');
+  await deps.runtime.warm?.().catch(() => undefined); // refreshes the live agents' memory gauge
   return new Response(await deps.runtime.metrics.render(), { headers: { 'content-type': deps.runtime.metrics.contentType } });
 }
 

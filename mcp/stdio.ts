@@ -23,7 +23,7 @@ export async function serveStdio(opts: StdioOptions): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
   if (stdout === process.stdout) console.log = console.error;
 
-  const rt = await createNodeRuntime({ env: opts.env, cwd: opts.cwd, mode: 'cli', ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}) });
+  const rt = await createNodeRuntime({ env: opts.env, cwd: opts.cwd, mode: 'cli', warm: true, ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}) });
   const server = createMcpServer(rt, { defaultBackend: rt.config.default_backend });
   const closed = new Promise<void>((resolve) => (server.server.onclose = resolve));
   const stop = () => void server.close().catch(() => undefined);

@@ -61,6 +61,8 @@ export const CONFIG_DEFAULTS = {
     console: true,
   },
   parallel: { max_workers: 3, fail_fast: false, aggregate_output: true },
+  /** Live agents in long-lived processes (`clinvk serve`, `clinvk mcp`). max_agents 0 = from free memory. */
+  warm: { enabled: true, max_agents: 0, idle_secs: 300, spares: {} as Record<string, number>, max_age_secs: 3600, max_rss_mb: 2048 },
 };
 
 /** A fresh copy of the defaults (callers may change it). Typed here, so a missing key fails to compile. */

@@ -95,6 +95,18 @@ const parallelSchema = z.strictObject({
   aggregate_output: withDefault(z.boolean(), D.parallel.aggregate_output),
 });
 
+const warmSchema = z.strictObject({
+  enabled: withDefault(z.boolean(), D.warm.enabled),
+  /** 0 = from free memory (about one per 400 MB, at most 8). */
+  max_agents: withDefault(int(0), D.warm.max_agents),
+  idle_secs: withDefault(nonNegative(), D.warm.idle_secs),
+  /** Initialized processes kept ready per backend, e.g. `{gemini: 1}`. */
+  spares: withDefault(z.record(z.string(), int(0, 8)), D.warm.spares),
+  /** A live agent older than this (or bigger than max_rss_mb) is restarted between turns; 0 = never. */
+  max_age_secs: withDefault(nonNegative(), D.warm.max_age_secs),
+  max_rss_mb: withDefault(nonNegative(), D.warm.max_rss_mb),
+});
+
 export const configSchema = z.strictObject({
   default_backend: withDefault(z.string(), D.default_backend),
   max_prompt_bytes: withDefault(int(1), D.max_prompt_bytes),
@@ -104,6 +116,7 @@ export const configSchema = z.strictObject({
   output: z._default(outputSchema, () => outputSchema.parse({})),
   server: z._default(serverSchema, () => serverSchema.parse({})),
   parallel: z._default(parallelSchema, () => parallelSchema.parse({})),
+  warm: z._default(warmSchema, () => warmSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;

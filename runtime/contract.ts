@@ -156,6 +156,8 @@ export interface BackendInfo {
   defaultModel?: string;
   /** Why it is not available, in words a user can act on. */
   reason?: string;
+  /** Turns run on live agents (a long-lived process kept between turns) here; absent = cold only. */
+  warm?: boolean;
 }
 
 export interface Session {
@@ -259,10 +261,22 @@ export interface RateLimiter {
   take(key: string): { ok: boolean; limit: number; remaining: number; resetSeconds: number; retryAfterSeconds: number };
 }
 
+/** The pool of live agents, as /health shows it (runtime/node/warm-pool.ts). Memory in bytes. */
+export interface WarmStatus {
+  enabled: boolean;
+  maxAgents: number;
+  agents: { pid: number; backend: string; state: string; spare: boolean; session?: string; turns: number; ageSecs: number; rssBytes?: number }[];
+  spares: number;
+  evictions: Partial<Record<'idle' | 'lru' | 'age' | 'size' | 'mismatch' | 'died' | 'stale', number>>;
+  rssBytes: number;
+}
+
 /** The port every door uses. Tests build their own with fakes. */
 export interface Runtime {
   run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent>;
   backends(): Promise<BackendInfo[]>;
+  /** Live agents kept between turns; absent where there is no pool (the CLI, a Worker). */
+  warm?(): Promise<WarmStatus>;
   sessions: SessionStore;
   log: Logger;
   metrics: Metrics;

@@ -4,7 +4,7 @@ import { ClinvkError, type Invocation, type Session, type SessionStore } from '.
 import { backendConfig, CONFIG_DEFAULTS } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
-import type { BackendAdapter } from './backends/types.ts';
+import type { ArgvRequest, BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
 
 export interface RunPlan {
@@ -42,6 +42,8 @@ export interface PlanDeps {
 export interface PlanInternal extends RunPlan {
   adapter: BackendAdapter;
   session?: Session;
+  /** What the argv was built from: a live agent's start parameters are this without the prompt. */
+  argvRequest: ArgvRequest;
 }
 
 const positive = (n: number | undefined): number | undefined => (n !== undefined && n > 0 ? n : undefined);
@@ -166,7 +168,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const maxTokens = positive(inv.maxTokens ?? uf.max_tokens);
   const promptBytes = utf8Bytes(inv.prompt) + utf8Bytes(systemPrompt ?? '');
   refuseOversized(promptBytes, deps.config.max_prompt_bytes ?? CONFIG_DEFAULTS.max_prompt_bytes);
-  const built = adapter.buildArgs({
+  const argvRequest: ArgvRequest = {
     prompt: inv.prompt,
     workdir: cwd,
     approvalMode: inv.approvalMode ?? bc.approval_mode ?? uf.approval_mode,
@@ -181,7 +183,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(systemPrompt !== undefined ? { systemPrompt } : {}),
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
-  });
+  };
+  const built = adapter.buildArgs(argvRequest);
 
   refuseUnspawnable(built.args, built.env ?? {}, adapter.displayName);
 
@@ -190,6 +193,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const plan: PlanInternal = {
     backend,
     adapter,
+    argvRequest,
     binary,
     args: built.args,
     cwd,
@@ -221,6 +225,6 @@ async function resumable(idOrPrefix: string, store: SessionStore | undefined): P
 
 /** The public view of a plan (what `--dry-run` shows). */
 export function publicPlan(p: PlanInternal): RunPlan {
-  const { adapter: _a, session: _s, ...rest } = p;
+  const { adapter: _a, session: _s, argvRequest: _r, ...rest } = p;
   return rest;
 }

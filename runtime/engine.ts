@@ -12,13 +12,15 @@ import {
   type SessionStore,
   type Spawner,
 } from './contract.ts';
-import { backendConfig } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { BACKENDS } from './backends/registry.ts';
 import type { BackendAdapter, BackendEvent } from './backends/types.ts';
-import { makePlan, notFound, publicPlan, utf8Bytes, type PlanInternal, type RunPlan } from './engine-plan.ts';
+import { makePlan, publicPlan, utf8Bytes, type PlanInternal, type RunPlan } from './engine-plan.ts';
 import { finalUpdate, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
+import { listBackends } from './engine-backends.ts';
+import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
+import type { SpareSpec, WarmPort } from './warm-port.ts';
 import type { WorkdirPolicy } from './workdir.ts';
 
 export type { RunPlan } from './engine-plan.ts';
@@ -43,6 +45,8 @@ export interface EngineDeps {
   workdirPolicy?: WorkdirPolicy;
   /** Default: the registry's BACKENDS. */
   adapters?: Record<string, BackendAdapter>;
+  /** Live agents (long-lived servers): a turn of a backend with a warm mode runs on one. Absent = always cold. */
+  warm?: WarmPort;
   log?: Logger;
   now?: () => number;
 }
@@ -52,6 +56,8 @@ export interface Engine {
   backends(): Promise<BackendInfo[]>;
   /** Everything a run would do, without starting it (used for --dry-run). */
   plan(inv: Invocation): Promise<RunPlan>;
+  /** What a spare live agent of `backend` starts with: a default request's start (server workdir, config defaults). */
+  spareSpec(backend: string): Promise<SpareSpec | undefined>;
 }
 
 /** Bounded tail of stderr kept for parsers and error messages. */
@@ -79,25 +85,16 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     run: (inv, signal) => run(inv, signal),
     plan: async (inv) => publicPlan(await makeRunPlan(inv)),
-    backends,
+    backends: () => listBackends(deps, adapters),
+    spareSpec,
   };
 
-  async function backends(): Promise<BackendInfo[]> {
-    return Promise.all(
-      Object.values(adapters).map(async (a): Promise<BackendInfo> => {
-        const bc = backendConfig(deps.config, a.name);
-        const command = bc.command ?? a.binary;
-        const path = await deps.which(command);
-        const available = bc.enabled && path !== undefined;
-        const version = available && deps.version ? await deps.version(path, a.versionArgs).catch(() => undefined) : undefined;
-        const reason = !bc.enabled
-          ? `disabled in the config (backends.${a.name}.enabled: false)`
-          : path === undefined
-            ? `${notFound(a.name, command)}. ${a.installHint}`
-            : undefined;
-        return compact({ name: a.name, available, enabled: bc.enabled, command, path, version, defaultModel: bc.model, reason });
-      }),
-    );
+  async function spareSpec(backend: string): Promise<SpareSpec | undefined> {
+    const plan = await makeRunPlan({ backend, prompt: 'spare' });
+    const protocol = plan.adapter.warm;
+    if (!protocol) return undefined;
+    const { prompt: _p, promptOnStdin: _s, ...start } = plan.argvRequest; // a live agent takes every prompt on stdin
+    return { backend: plan.backend, protocol, binary: plan.binary, start, env: { ...deps.env, ...plan.env } };
   }
 
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
@@ -133,6 +130,8 @@ export function createEngine(deps: EngineDeps): Engine {
     let model = plan.model;
     let output = '';
     let sawText = false;
+    /** Something of the answer reached the caller: a failed warm turn can no longer be re-run cold. */
+    let streamed = false;
     let stderr = '';
     let fatal: Extract<BackendEvent, { kind: 'error' }> | undefined;
     let exit: ExitEvent | undefined;
@@ -159,6 +158,7 @@ export function createEngine(deps: EngineDeps): Engine {
       text: (e) => {
         ensureInit();
         sawText = true;
+        streamed = true;
         output += e.text;
         queue.push({ type: 'text', text: e.text });
       },
@@ -166,15 +166,18 @@ export function createEngine(deps: EngineDeps): Engine {
         if (sawText || e.text === '') return;
         ensureInit();
         sawText = true;
+        streamed = true;
         output = e.text;
         queue.push({ type: 'text', text: e.text });
       },
       tool_use: (e) => {
         ensureInit();
+        streamed = true;
         queue.push(compact({ type: 'tool_use' as const, id: e.id, name: e.name, input: e.input }));
       },
       tool_result: (e) => {
         ensureInit();
+        streamed = true;
         queue.push(compact({ type: 'tool_result' as const, id: e.id, name: e.name, output: e.output, isError: e.isError }));
       },
       usage: (e) => usage.add(e),
@@ -193,21 +196,13 @@ export function createEngine(deps: EngineDeps): Engine {
 
     let finished = false;
     try {
-      const parser = plan.adapter.createParser();
-      const spec = compact({
-        command: plan.binary,
-        args: plan.args,
-        cwd: plan.cwd,
-        env: { ...deps.env, ...plan.env },
-        stdin: plan.stdin,
-        timeoutMs: plan.timeoutMs,
-        idleTimeoutMs: plan.idleTimeoutMs,
-      });
-      log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd }, 'starting backend');
-      const events = deps.spawner.spawn(spec, ac.signal)[Symbol.asyncIterator]();
+      const useWarm = deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
+      const cold = () => coldSource(plan, deps.spawner, deps.env, () => stderr, ac.signal);
+      let source: AsyncGenerator<SourceItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
+      log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd, warm: useWarm }, 'starting backend');
       let drained = false;
       try {
-        let next = events.next(); // starts the process
+        let next = source.next(); // starts the process (or asks the pool for a live agent)
         next.catch(() => {}); // a spawner that throws while the session opens is handled below, not unhandled
         // The session is written while the backend starts: the write (lock, fsync, index) takes a few ms
         // to tens of ms, a backend far longer to print its first line. Its events wait in the spawner's
@@ -220,15 +215,26 @@ export function createEngine(deps: EngineDeps): Engine {
           if (session) log = deps.log?.child({ backend: plan.backend, session: session.id });
         }
         for (let r = await next; !r.done; r = await next) {
-          const ev = r.value;
-          if (ev.type === 'stdout') handle(parser.line(ev.line));
-          else if (ev.type === 'stderr') stderr = keepTail(stderr + ev.chunk);
-          else if (ev.type === 'exit') {
-            exit = ev;
-            if (!ev.spawnError) handle(parser.end({ code: ev.code, stderr }));
+          const item = r.value;
+          if (item.type === 'events') handle(item.events);
+          else if (item.type === 'stderr') stderr = keepTail(stderr + item.chunk);
+          else if (item.type === 'stderr_all') stderr = keepTail(item.text);
+          else if (item.type === 'exit') exit = item.exit;
+          else if (item.type === 'agent') log?.debug({ pid: item.pid, reused: item.reused }, 'warm agent serves the turn');
+          else if (item.type === 'fallback') {
+            if (!streamed && !ac.signal.aborted) {
+              // Nothing reached the caller yet: the same turn runs cold, as if there were no pool.
+              if (!item.quiet) warn(`the live ${plan.backend} process failed (${item.message}); ran the turn cold instead`);
+              log?.info({ reason: item.message }, 'warm turn falls back to a cold run');
+              stderr = '';
+              source = cold();
+            } else {
+              fatal = pickFatal(fatal, { kind: 'error', message: `the live ${plan.backend} process failed mid-turn: ${item.message}`, fatal: true });
+              exit = { type: 'exit', code: null, signal: null };
+            }
           }
           if (queue.length > 0) yield* queue.splice(0);
-          next = events.next();
+          next = source.next();
         }
         drained = true;
       } catch (err) {
@@ -236,8 +242,8 @@ export function createEngine(deps: EngineDeps): Engine {
         internal = { code: 'INTERNAL', message: `internal error while running ${plan.backend}`, detail: (err as Error)?.message ?? String(err) };
       } finally {
         // The consumer stopped early (return() at a yield, when no next() is pending): close the
-        // spawner, whose own cleanup kills the process tree, as for-await would.
-        if (!drained) await events.return?.(undefined);
+        // source, whose own cleanup kills the process tree (or stops the live agent's turn), as for-await would.
+        if (!drained) await source.return(undefined);
       }
       if (!exit && !internal) internal = { code: 'INTERNAL', message: `the process runner ended without an exit for ${plan.backend}` };
 

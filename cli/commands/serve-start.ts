@@ -28,7 +28,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
   // First, before anything can start a process: the keys leave the environment here.
   const apiKeys = takeApiKeys(env);
   dropApiKeys(process.env); // the same object when run as `clinvk serve`; tests may pass their own
-  const rt = await createNodeRuntime({ env, cwd: opts.cwd, mode: 'server', ...(opts.configPath ? { configPath: opts.configPath } : {}) });
+  const rt = await createNodeRuntime({ env, cwd: opts.cwd, mode: 'server', warm: true, ...(opts.configPath ? { configPath: opts.configPath } : {}) });
   const s = rt.config.server;
   const { createMcpHttpHandler } = await import('../../mcp/http.ts');
   const host = opts.host ?? s.host;

@@ -8,6 +8,7 @@ export const backendToJson = (b: BackendInfo) => ({
   version: b.version,
   default_model: b.defaultModel,
   reason: b.reason,
+  warm: b.warm,
 });
 
 export async function listBackends(runtime: Pick<Runtime, 'backends'>): Promise<Response> {

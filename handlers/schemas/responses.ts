@@ -70,6 +70,7 @@ export const backendSchema = z.object({
   enabled: z.boolean(),
   version: z.string().optional(),
   default_model: z.string().optional(),
+  warm: z.boolean().optional().describe('Turns run on live agents kept between turns (this server keeps the backend process alive)'),
   reason: z.string().optional().describe('Why it is not available'),
 });
 export const backendListSchema = z.object({ backends: z.array(backendSchema) });

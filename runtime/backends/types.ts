@@ -1,6 +1,7 @@
 // What one backend file provides: a table of flags (argv builder) and a parser of its output.
 // Nothing about HTTP, sessions or processes lives here (ARCHITECTURE.md rule 3).
 import type { ApprovalMode, SandboxMode, TokenUsage } from '../contract.ts';
+import type { WarmProtocol } from './warm.ts';
 
 /** Everything a builder needs, already resolved by the engine (config defaults applied, aliases mapped). */
 export interface ArgvRequest {
@@ -86,4 +87,9 @@ export interface BackendAdapter {
    * (0 for a switch). `--flag=value` form is accepted for flags taking 1 value.
    */
   extraAllowList: Record<string, 0 | 1>;
+  /**
+   * The backend's long-lived mode (warm.ts): set when it can keep one process alive across turns.
+   * Absent = every turn runs cold.
+   */
+  warm?: WarmProtocol;
 }

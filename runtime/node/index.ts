@@ -10,6 +10,8 @@ import { clinvkHome, configPath as defaultConfigPath, loadConfig } from './confi
 import { createLogger } from './logger.ts';
 import { createSessionStore, sessionsDir } from './sessions.ts';
 import { createSpawner } from './spawner.ts';
+import { BACKENDS } from '../backends/registry.ts';
+import { createWarmPool, type WarmPool } from './warm-pool.ts';
 import { createVersionProbe, createWhich } from './which.ts';
 
 export interface NodeRuntimeOptions {
@@ -20,6 +22,11 @@ export interface NodeRuntimeOptions {
   logLevel?: string;
   /** Use this config instead of loading the file (tests, flags already merged). */
   config?: Config;
+  /**
+   * Keep backends alive between turns (a pool of warm agents, `warm.*` in the config). For long-lived
+   * processes only (`clinvk serve`, `clinvk mcp`): the one-shot CLI ends with its turn, so it stays cold.
+   */
+  warm?: boolean;
 }
 
 export interface NodeRuntime extends Runtime {
@@ -27,6 +34,8 @@ export interface NodeRuntime extends Runtime {
   configPath: string;
   home: string;
   engine: Engine;
+  /** Present when live agents are on. */
+  pool?: WarmPool;
   plan(inv: Invocation): Promise<RunPlan>;
   close(): Promise<void>;
 }
@@ -46,6 +55,8 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   const metrics = mode === 'server' ? (await import('./metrics.ts')).createMetrics() : quietMetrics();
   const sessions = countingStore(createSessionStore({ dir: sessionsDir(home), log }), metrics);
   const baseEnv = childEnv(env);
+  const warmBackends = Object.values(BACKENDS).filter((a) => a.warm !== undefined).map((a) => a.name);
+  const pool = opts.warm && config.warm.enabled ? createWarmPool({ settings: config.warm, backends: warmBackends, log, metrics }) : undefined;
   const engine = createEngine({
     config,
     spawner: createSpawner({ log }),
@@ -57,10 +68,14 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     env: baseEnv,
     cwd,
     log,
+    ...(pool ? { warm: pool } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }
       : {}),
   });
+
+  // Spares: initialized processes waiting for a first turn with the default start (server workdir).
+  if (pool) for (const [backend, n] of Object.entries(config.warm.spares)) if (n > 0 && warmBackends.includes(backend)) pool.keepSpares(backend, () => engine.spareSpec(backend));
 
   const inFlight = new Map<string, number>();
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
@@ -100,7 +115,9 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     configPath: loaded.path,
     home,
     engine,
+    ...(pool ? { pool, warm: () => pool.stats() } : {}),
     async close() {
+      await pool?.close();
       (log as { flush?: () => void }).flush?.();
     },
   };

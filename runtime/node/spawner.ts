@@ -18,7 +18,7 @@ type StopReason = NonNullable<ExitEvent['reason']>;
 /** Process groups still running, killed when this process exits (Ctrl-C on the CLI leaves nothing behind). */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
-function trackGroup(pid: number): void {
+export function trackGroup(pid: number): void {
   liveGroups.add(pid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -32,7 +32,11 @@ export function killAllGroups(sig: NodeJS.Signals = 'SIGKILL'): void {
   for (const g of liveGroups) killGroup(g, sig);
 }
 
-function killGroup(pid: number, sig: NodeJS.Signals): void {
+export function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
+}
+
+export function killGroup(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(-pid, sig);
   } catch {
@@ -44,7 +48,7 @@ const cleanEnv = (env: Record<string, string | undefined>): Record<string, strin
   Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
 /** Splits a text stream into lines as data arrives; `flush` returns a final unterminated line. */
-function lineSplitter(onLine: (line: string) => void) {
+export function lineSplitter(onLine: (line: string) => void) {
   let rest = '';
   return {
     push(chunk: string) {
@@ -64,7 +68,7 @@ function lineSplitter(onLine: (line: string) => void) {
 }
 
 /** A single-consumer async queue: the child's callbacks push, the generator pulls. */
-function eventQueue<T>() {
+export function eventQueue<T>() {
   const items: T[] = [];
   let wake: (() => void) | undefined;
   return {

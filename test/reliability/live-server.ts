@@ -97,7 +97,11 @@ export async function startLiveServer(opts: { config?: Record<string, unknown>; 
   const home = mkdtempSync(join(tmpdir(), 'clinvk-reliability-'));
   const logFile = join(home, 'fake.log');
   const configFile = join(home, 'config.yaml');
-  writeFileSync(configFile, JSON.stringify(opts.config ?? {}, null, 2)); // JSON is YAML
+  // These suites count one backend process per request and find each by the prompt in its argv: the cold
+  // path. Live agents (one process for many turns, the prompt on stdin) have their own fault tests
+  // (test/node/warm-faults.test.ts, test/e2e/warm-doors.test.ts), so the pool is off here unless asked for.
+  const config = { warm: { enabled: false }, ...opts.config };
+  writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
   const binDir = join(home, 'bin');
   if (opts.faults) writeFaultWrappers(binDir, home);
   const env: Record<string, string> = {
