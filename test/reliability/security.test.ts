@@ -22,7 +22,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLINVK, clinvk, ensureBuilt, FAKES } from '../e2e/cli-helpers.ts';
 import { FULL } from './full.ts';
-import { workBound } from './work-bound.ts';
+import { stretched, workBound } from './work-bound.ts';
 
 // ---- keys: distinctive random strings, so a grep for them cannot match anything by chance ----------
 const rnd = () => randomBytes(12).toString('hex');
@@ -298,7 +298,7 @@ describe('API keys on every route', () => {
         expect401(r, path, method, KEY_ENV);
       }
     }
-  }, 60_000);
+  }, stretched(60_000));
 
   it('paths that look like the open ones but are not stay closed (no normalisation trick opens a route)', async () => {
     const tricks = [

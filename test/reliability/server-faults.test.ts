@@ -23,7 +23,7 @@ import {
   type Surface,
 } from './live-server.ts';
 import { childrenOf } from '../fixtures/proc.ts';
-import { workBound } from './work-bound.ts';
+import { stretched, workBound } from './work-bound.ts';
 
 afterAll(cleanupServers);
 
@@ -139,7 +139,7 @@ describe('faults, all at once: SIGTERM mid-run, crash mid-stream, hang past the 
     expect(exit.at - t0).toBeLessThan(8000);
     expect(s.stderr()).toMatch(/SIGTERM: shutting down/);
     await expectAllGone(pids);
-  }, 90_000);
+  }, stretched(90_000));
 
   const hangCases: { surface: Surface; stream: boolean; backend: string; rest?: Record<string, unknown>; secs: number }[] = [
     { surface: 'rest', stream: false, backend: 'claude', rest: { timeout_secs: 1 }, secs: 1 },
@@ -168,10 +168,10 @@ describe('faults, all at once: SIGTERM mid-run, crash mid-stream, hang past the 
     // Ended by the timeout, not long after: counted from the backend's own start (its FAKE_LOG
     // entry), so the many processes this describe starts at once on two cores do not count.
     const startedAt = server.fakeLog().find((e) => e.phase === 'start' && e.pid === pids[0])!.at;
-    expect(Date.now() - startedAt, `took ${took} ms from the request`).toBeLessThan(secs * 1000 + 6000);
+    expect(Date.now() - startedAt, `took ${took} ms from the request`).toBeLessThan(secs * 1000 + stretched(6000));
     await expectAllGone(pids);
     await expectStillServes(surface, stream);
-  }, 45_000); // ~5-15 s: many processes start at once here
+  }, stretched(45_000)); // ~5-15 s: many processes start at once here
 
   const crashCases: [Surface, string][] = [
     ['rest', 'claude'],
@@ -190,7 +190,7 @@ describe('faults, all at once: SIGTERM mid-run, crash mid-stream, hang past the 
     if (surface === 'rest') expect(a.raw).toMatch(/"type":"done".*"exit_code":1/);
     await expectAllGone(await processesOf(`crash-${id}`, id));
     await expectStillServes(surface, true);
-  }, 45_000);
+  }, stretched(45_000));
 
   const garbageCases: [Surface, boolean, string][] = [
     ['rest', false, 'claude'],
@@ -217,7 +217,7 @@ describe('faults, all at once: SIGTERM mid-run, crash mid-stream, hang past the 
     if (surface === 'rest' && stream) expect(a.raw).toMatch(/"type":"warning".*unreadable/);
     await expectAllGone(server.runPids(`garbage-${id}`));
     await expectStillServes(surface, stream);
-  }, 45_000);
+  }, stretched(45_000));
 
   // Not the fake (it has no such knob): a backend that writes ~1 MB on stderr and exits 1 at once.
   // The pipes are drained before the run ends, so the message is the real reason (its last line).
@@ -239,7 +239,7 @@ describe('faults, all at once: SIGTERM mid-run, crash mid-stream, hang past the 
     expect(pid).toBeGreaterThan(0);
     await expectAllGone([pid!]);
     await expectStillServes(surface, stream);
-  }, 45_000);
+  }, stretched(45_000));
 });
 
 // A request here is a Node start of the fake (crash, garbage or normal) plus its answer; 2 s each is
