@@ -194,7 +194,11 @@ export function createSpawner(opts: SpawnerOptions = {}): Spawner {
         if (reason) ev.reason = reason;
         q.push(ev);
       };
-      const drainTimer = setTimeout(finish, drainMs);
+      // The drain time ends with one more poll of the pipes, not at the timer: a child reaped while
+      // its last output came in after the loop's previous poll (another child's SIGCHLD reaps every
+      // exited child) has that output in the pipe, but a loop stalled past drainMs (a busy machine)
+      // runs the timer before the poll that reads it. setImmediate runs after that poll.
+      const drainTimer = setTimeout(() => setImmediate(finish), drainMs);
       onPipeEnd = () => {
         if (stdoutEnded && stderrEnded) finish();
       };

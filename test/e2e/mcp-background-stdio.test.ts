@@ -9,7 +9,7 @@ let client: Client;
 
 beforeAll(async () => {
   ensureBuilt();
-  const { env, home } = sandbox({ FAKE_CHUNK_DELAY_MS: '400', FAKE_CHUNKS: '3' });
+  const { env, home } = sandbox({ FAKE_CHUNK_DELAY_MS: '1500', FAKE_CHUNKS: '3' });
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLINVK, 'mcp'], cwd: home, env, stderr: 'pipe' });
   client = new Client({ name: 'bg', version: '0' });
   await client.connect(transport);
@@ -20,10 +20,10 @@ const call = async (name: string, args: Record<string, unknown>) => (await clien
 
 describe('background runs over stdio', () => {
   it('start returns before the run ends; status, then result returns the whole answer', async () => {
-    const t = Date.now();
     const started = await call('clinvk_start', { backend: 'gemini', prompt: 'take your time' });
-    expect(Date.now() - t).toBeLessThan(1000);
     const id = (started.structuredContent as { run_id: string }).run_id;
+    // Still running after start answered (the answer takes 3 × 1.5 s): start did not wait for the
+    // run. This, not a wall-clock figure, is what shows it; a busy machine makes any figure fail.
     const status = await call('clinvk_status', { run_id: id });
     expect((status.structuredContent as { state: string }).state).toBe('running');
     const result = await call('clinvk_result', { run_id: id, wait_secs: 20 });

@@ -171,7 +171,9 @@ describe('`clinvk serve` (built CLI)', () => {
     let err = '';
     proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-    await until(() => /backends: /.test(out), 10_000).catch(() => {
+    // ~1 s when quiet (it probes each backend's --version); a hang guard, not a speed check: a CI
+    // run at load ~20 on two cores saw it take over 10 s.
+    await until(() => /backends: /.test(out), 45_000).catch(() => {
       throw new Error(`serve did not start:\n${out}\n${err}`);
     });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));

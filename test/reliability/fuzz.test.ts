@@ -24,6 +24,7 @@ import { serve, type RunningServer } from '../../runtime/node/server.ts';
 import { workdirRefusal } from '../../runtime/workdir.ts';
 import { BODY_ENDPOINTS, expectFor, fieldCases, mcpCases, mutationsFor, rawBodyCases, routeCases, setPath, wrap, type Case, type Expect } from './fuzz-cases.ts';
 import { FULL } from './full.ts';
+import { workBound } from './work-bound.ts';
 import { createHarness, describeCase, errorFormatProblem, leakIn, readBody, Rng, rpcMessages, seedFromEnv, surfaceOfPath, type Harness, type Spawned } from './fuzz-harness.ts';
 
 const SEED = seedFromEnv(0x5eed_c11f);
@@ -229,10 +230,20 @@ describe(`fuzz in-process (seed ${SEED})`, () => {
   const randomPass = (n: number, seed: number) => async () => {
     await runAll(randomCases(n, new Rng(seed)), `random (seed ${seed})`);
   };
-  it(`random combinations of bad fields (${RANDOM_CASES} cases)`, randomPass(RANDOM_CASES, SEED));
+  // One case is one in-process request (no process is started): ~7 ms on the busy two-core machine.
+  const casesBound = (label: string, n: number) => workBound(label, { units: n, unit: 'cases', perUnitMs: 25, fixedMs: 10_000 });
+  const firstBound = casesBound(`fuzz random (${RANDOM_CASES} cases)`, RANDOM_CASES);
+  it(`random combinations of bad fields (${RANDOM_CASES} cases)`, async () => {
+    const t0 = Date.now();
+    await randomPass(RANDOM_CASES, SEED)();
+    firstBound.report(Date.now() - t0);
+  }, firstBound.ms);
+  const moreBound = casesBound('fuzz random, more seeds (3 × 1000 cases)', 3000);
   it.runIf(FULL)('random combinations, more seeds (FULL)', async () => {
+    const t0 = Date.now();
     for (let i = 1; i <= 3; i++) await randomPass(1000, (SEED + i * 7919) >>> 0)();
-  });
+    moreBound.report(Date.now() - t0);
+  }, moreBound.ms);
 });
 
 /** Several mutations at once; the expected outcome is the strongest of theirs (schema > … > valid). */

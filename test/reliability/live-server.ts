@@ -124,7 +124,8 @@ export async function startLiveServer(opts: { config?: Record<string, unknown>; 
   proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => proc.once('exit', (code, signal) => r({ code, signal, at: Date.now() })));
   try {
-    await until(() => /backends: /.test(out) || proc.exitCode !== null, 20_000);
+    // ~1 s when quiet (it probes each backend's --version); a busy two-core machine can take far longer.
+    await until(() => /backends: /.test(out) || proc.exitCode !== null, 60_000);
   } catch {
     /* reported below */
   }

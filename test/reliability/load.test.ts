@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FULL } from './full.ts';
 import { childrenOf } from '../fixtures/proc.ts';
 import { ask, cleanupServers, expectAllGone, readAnswer, sleep, startLiveServer, until, SURFACES, type LiveServer, type Surface } from './live-server.ts';
+import { workBound, type WorkBound } from './work-bound.ts';
 
 afterAll(cleanupServers);
 
@@ -30,7 +31,10 @@ interface Tally {
   ms: number;
 }
 
-const MAX_ATTEMPTS = 40;
+// A client gives up after this many refusals of one request. Not a speed limit: on a busy machine a
+// run takes longer, so a request is refused more often before a slot frees (40 ran out there); the
+// round's time bound is what catches a server that never serves.
+const MAX_ATTEMPTS = 200;
 
 /**
  * `total` requests, `concurrency` clients at a time. A refused request waits (`backoff`) and is sent
@@ -52,7 +56,7 @@ async function drive(server: LiveServer, total: number, concurrency: number, pre
     if (a.status === 200) {
       if (a.error || a.end === 'error') throw new Error(`${label}: run failed: ${a.raw.slice(0, 300)}`);
       // Its own answer, whole: no cross-talk between concurrent runs, no truncation.
-      if (!a.text.startsWith(`Hello from fake ${backend}`) || !a.text.endsWith(marker)) throw new Error(`${label}: wrong answer ${JSON.stringify(a.text)}`);
+      if (!a.text.startsWith(`Hello from fake ${backend}`) || !a.text.endsWith(marker)) throw new Error(`${label}: wrong answer ${JSON.stringify(a.text)}: ${a.raw.slice(0, 1500)}`);
       t.ok++;
       t.bySurface[surface].ok++;
       return true;
@@ -98,7 +102,26 @@ async function settledRss(server: LiveServer, settleMs: number): Promise<number>
   return samples.sort((a, b) => a - b)[2]!;
 }
 
-async function loadRound(opts: { total: number; concurrency: number; warmup: number; cap: number; chunkMs: number; settleMs: number; backoff: (retryAfterSecs: number) => number }) {
+interface RoundOpts {
+  total: number;
+  concurrency: number;
+  warmup: number;
+  cap: number;
+  chunkMs: number;
+  settleMs: number;
+  backoff: (retryAfterSecs: number) => number;
+}
+
+/**
+ * The time a round may take: per request (warm-up included) a Node start of the fake backend, its
+ * three chunks and, for refused attempts, the Retry-After waits, spread over the cap's `cap` slots;
+ * 400 ms is several times what one costs on the busy two-core machine (~130 ms). Fixed: the server's
+ * start and the RSS settling (two samplings of 1.5 × settleMs).
+ */
+const roundBound = (label: string, o: Pick<RoundOpts, 'total' | 'warmup' | 'settleMs'>) =>
+  workBound(label, { units: o.total + o.warmup, unit: 'requests', perUnitMs: 400, fixedMs: 15_000 + 3 * o.settleMs });
+
+async function loadRound(opts: RoundOpts, bound: WorkBound) {
   const t0 = Date.now();
   const server = await startLiveServer({
     // A small cap and a queue wait shorter than any run (three chunks `chunkMs` apart plus a Node
@@ -138,18 +161,24 @@ async function loadRound(opts: { total: number; concurrency: number; warmup: num
       `${SURFACES.map((s) => `${s} ${t.bySurface[s].overloaded}`).join(', ')}); ` +
       `server RSS ${before.toFixed(1)} → ${after.toFixed(1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}); ${Date.now() - t0} ms in all`,
   );
+  bound.report(Date.now() - t0);
   expect(growth).toBeLessThan(60);
   expect(server.proc.exitCode).toBeNull();
 }
 
+const QUICK: RoundOpts = { total: 40, concurrency: 16, warmup: 0, cap: 6, chunkMs: 15, settleMs: 200, backoff: () => 200 + Math.random() * 200 };
+const HEAVY: RoundOpts = { total: 500, concurrency: 64, warmup: 150, cap: 8, chunkMs: 15, settleMs: 1000, backoff: (s) => s * 1000 + Math.random() * 1000 };
+const QUICK_BOUND = roundBound('load (40 requests)', QUICK);
+const HEAVY_BOUND = roundBound('load (500 requests)', HEAVY);
+
 describe('load through a live `clinvk serve`', () => {
   it('40 mixed requests at 16 clients over a cap of 6: refusals in each dialect, every request served, nothing left running', async () => {
     // Refused clients retry soon (the fast subset has no time to honour Retry-After).
-    await loadRound({ total: 40, concurrency: 16, warmup: 0, cap: 6, chunkMs: 15, settleMs: 200, backoff: () => 200 + Math.random() * 200 });
-  }, 30_000);
+    await loadRound(QUICK, QUICK_BOUND);
+  }, QUICK_BOUND.ms);
 
   it.runIf(FULL)('500 mixed requests at 64 clients over a cap of 8: every request served, nothing left, memory flat', async () => {
     // Refused clients honour Retry-After, with jitter, as a well-behaved client does.
-    await loadRound({ total: 500, concurrency: 64, warmup: 150, cap: 8, chunkMs: 15, settleMs: 1000, backoff: (s) => s * 1000 + Math.random() * 1000 });
-  }, 120_000); // ~30 s on a quiet two-core machine; the margin is for a busy one
+    await loadRound(HEAVY, HEAVY_BOUND);
+  }, HEAVY_BOUND.ms);
 });

@@ -22,6 +22,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLINVK, clinvk, ensureBuilt, FAKES } from '../e2e/cli-helpers.ts';
 import { FULL } from './full.ts';
+import { stretched, workBound } from './work-bound.ts';
 
 // ---- keys: distinctive random strings, so a grep for them cannot match anything by chance ----------
 const rnd = () => randomBytes(12).toString('hex');
@@ -271,7 +272,15 @@ describe('API keys on every route', () => {
     expect(health).not.toMatch(new RegExp(`${base}|CLINVK_|allowed_workdir`));
   });
 
+  // All at once against the live server; one refused request is ~5 ms on the busy two-core machine.
+  const misplacedBound = workBound('keys in the wrong place', {
+    units: MISPLACED.length * (FULL ? PATHS.length * METHODS.length : PATHS.length),
+    unit: 'requests',
+    perUnitMs: 25,
+    fixedMs: 10_000,
+  });
   it('a key in the wrong place, a wrong key or almost the key is 401 on every route', async () => {
+    const t0 = Date.now();
     // Plain run: wrong keys on every path, the other forms on one path per surface. FULL: everything × every method.
     const SAMPLE = ['/api/v1/sessions', '/api/v1/prompt', '/openai/v1/chat/completions', '/anthropic/v1/messages', '/mcp', '/openapi.json'];
     const targets = (name: string) =>
@@ -286,8 +295,10 @@ describe('API keys on every route', () => {
       expect(r.status, `${name}: ${method} ${path}`).toBe(401);
       expect401(r, path, method, presented);
     }
-  });
+    misplacedBound.report(Date.now() - t0);
+  }, misplacedBound.ms);
 
+  // 7 × 4 requests one after the other (~15 s on a very busy machine).
   it('a key in the query string is ignored (401) and a valid one never unlocks anything', async () => {
     for (const q of ['api_key', 'apikey', 'key', 'token', 'access_token', 'x-api-key', 'authorization']) {
       for (const path of ['/api/v1/sessions', '/openai/v1/models', '/anthropic/v1/messages', '/mcp']) {
@@ -296,7 +307,7 @@ describe('API keys on every route', () => {
         expect401(r, path, method, KEY_ENV);
       }
     }
-  });
+  }, stretched(60_000));
 
   it('paths that look like the open ones but are not stay closed (no normalisation trick opens a route)', async () => {
     const tricks = [

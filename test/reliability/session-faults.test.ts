@@ -22,6 +22,7 @@ import type { SessionStore } from '../../runtime/contract.ts';
 import { createSessionStore } from '../../runtime/node/sessions.ts';
 import { CLINVK, ensureBuilt, FAKES, type Ran } from '../e2e/cli-helpers.ts';
 import { FULL } from './full.ts';
+import { workBound } from './work-bound.ts';
 
 /** Run at the same time as the neighbouring ones (they only read, or fail to write). */
 const itAlong = it.concurrent;
@@ -353,8 +354,12 @@ const rand = (n: number) => Math.floor(Math.random() * n);
 describe('session writers SIGKILLed at random moments', () => {
   const ROUNDS = FULL ? 10 : 1;
   const WRITERS = FULL ? 4 : 3;
+  // A writer is a `node --import tsx` start (~1-4 s on the busy two-core machine, several at once)
+  // and, per round, the 2 s takeover of a killed holder's lock.
+  const BOUND = workBound(`session writers (${ROUNDS} × ${WRITERS})`, { units: ROUNDS * WRITERS, unit: 'writers', perUnitMs: 8000, fixedMs: 15_000 });
 
   it(`${ROUNDS} round(s) of ${WRITERS} writers killed mid-flight: every session readable, index repaired, the next writer proceeds`, async () => {
+    const started = Date.now();
     const dir = join(mkdtempSync(join(root, 'kill-')), 'sessions');
     const main = createSessionStore({ dir });
     const shared = await main.create(init('shared'));
@@ -404,5 +409,6 @@ describe('session writers SIGKILLed at random moments', () => {
     expect((await main.list()).total).toBe(files.length);
     await main.create(init('after the rebuild'));
     checkFolder(dir, { indexEqualsFiles: true, tmpAllowed: true });
-  }, FULL ? 240_000 : 30_000);
+    BOUND.report(Date.now() - started);
+  }, BOUND.ms);
 });
