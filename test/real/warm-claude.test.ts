@@ -1,7 +1,7 @@
 // The real claude in its long-lived mode (`--input-format stream-json`), offline against a loopback
 // Anthropic mock, driven through the engine and the pool: three turns on one live process with the
 // history kept, and an interrupt that cancels a turn without killing the agent.
-// Needs CLINVK_REAL_CLIS_DIR: a folder with node_modules/.bin/claude (e.g. /work/real-clis).
+// Skips with one line when the real claude is not installed (see harness.ts: `npm run test:real` installs it).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -14,13 +14,10 @@ import { collect } from '../../runtime/engine.ts';
 import { createNodeRuntime, type NodeRuntime } from '../../runtime/node/index.ts';
 import { anthropicMock } from '../fixtures/anthropic-mock.ts';
 import { alive } from '../fixtures/proc.ts';
+import { REAL_BIN, skipUnless } from './harness.ts';
 
-const dir = process.env.CLINVK_REAL_CLIS_DIR;
-const bin = dir ? join(dir, 'node_modules/.bin') : '';
-const present = bin !== '' && existsSync(join(bin, 'claude'));
-if (!present) {
-  console.log(`skipping the real-claude warm test: ${dir ? `${bin}/claude not found` : 'CLINVK_REAL_CLIS_DIR is not set (a folder with node_modules/.bin/claude)'}`);
-}
+const bin = REAL_BIN;
+const present = !skipUnless('claude');
 
 describe.skipIf(!present)('real claude, long-lived mode', () => {
   let mock: Server;
