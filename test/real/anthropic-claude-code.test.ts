@@ -2,27 +2,15 @@
 // claude -p --model <backend>`, each backend the real CLI on its loopback mock (issue 22).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_NAMES, ensureBuilt, itNeeds, run, sandbox, serve, skipUnless, startMocks, stopMocks, type Mocks, type Sandbox, type Served } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { CLI_NAMES, itNeeds, realSandbox, run, skipUnless } from './harness.ts';
 
 const KEY = 'clinvk-test-key';
 /** Which mock answers for each backend (the answers name it). */
 const API = { claude: 'anthropic', codex: 'responses', gemini: 'gemini' } as const;
 
 describe.skipIf(skipUnless('claude'))('Claude Code on /anthropic', () => {
-  let mocks: Mocks;
-  let sb: Sandbox;
-  let srv: Served;
-  beforeAll(async () => {
-    ensureBuilt();
-    mocks = await startMocks();
-    sb = sandbox(mocks);
-    srv = await serve(sb, { apiKey: KEY });
-  });
-  afterAll(async () => {
-    await srv?.stop();
-    await stopMocks(mocks);
-  });
+  const ctx = realSandbox({ apiKey: KEY });
 
   /**
    * Claude Code as the client, in a folder of its own per test: `--continue` picks the newest Claude
@@ -30,9 +18,9 @@ describe.skipIf(skipUnless('claude'))('Claude Code on /anthropic', () => {
    * sessions in the same HOME.
    */
   const claude = (folder: string, args: string[], env: Record<string, string> = {}) => {
-    const cwd = join(sb.home, `client-${folder}`);
+    const cwd = join(ctx.sb.home, `client-${folder}`);
     mkdirSync(cwd, { recursive: true });
-    return run('claude', ['-p', ...args], { env: { ...sb.env, ANTHROPIC_BASE_URL: `${srv.url}/anthropic`, ANTHROPIC_API_KEY: KEY, ...env }, cwd });
+    return run('claude', ['-p', ...args], { env: { ...ctx.sb.env, ANTHROPIC_BASE_URL: `${ctx.srv.url}/anthropic`, ANTHROPIC_API_KEY: KEY, ...env }, cwd });
   };
 
   for (const backend of CLI_NAMES) {
@@ -47,12 +35,12 @@ describe.skipIf(skipUnless('claude'))('Claude Code on /anthropic', () => {
   itNeeds('codex')('--continue: the second turn resumes the backend session natively', async () => {
     const first = await claude('continue', ['--model', 'codex', 'First ECHO:apple']);
     expect(first.stdout.trim()).toBe('Hello from mock responses, turn 1. You said apple.');
-    const before = mocks.responses.requests.length;
+    const before = ctx.mocks.responses.requests.length;
     const second = await claude('continue', ['--continue', '--model', 'codex', 'Second ECHO:pear']);
     // Turn 2: codex resumed its own session and sent the whole history to its model, not a folded transcript.
     expect(second.stdout.trim()).toBe('Hello from mock responses, turn 2. You said pear.');
     expect(second.code).toBe(0);
-    const resumed = mocks.responses.requests.slice(before).at(-1)!;
+    const resumed = ctx.mocks.responses.requests.slice(before).at(-1)!;
     expect(JSON.stringify(resumed.body.input)).toContain('First ECHO:apple');
   });
 

@@ -14,6 +14,8 @@
 //   const broken = renamedFlag(sb, 'claude', '--output-format', '--output-fmt') // a sandbox whose claude
 //                                                  //   gets that flag renamed (the test of the test)
 //   await stopMocks(mocks)
+//   const ctx = realSandbox({ apiKey: 'k' })      // the above for a describe block: mocks, sandbox and (with
+//                                                  //   serve options) a server, started in beforeAll, stopped after
 //
 // Where the CLIs are: $CLINVK_REAL_CLIS_DIR, else .cache/real-clis (a folder with node_modules/.bin),
 // installed by `node scripts/real-clis.mjs` from test/real/versions.json (`npm run test:real` does it).
@@ -22,7 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { startAnthropicMock } from './mocks/anthropic.ts';
 import { startGeminiMock } from './mocks/gemini.ts';
 import { startResponsesMock } from './mocks/responses.ts';
@@ -202,4 +204,30 @@ export function renamedFlag(sb: Sandbox, cli: CliName, from: string, to: string)
   writeFileSync(join(bin, cli), script);
   chmodSync(join(bin, cli), 0o755);
   return { ...sb, env: { ...sb.env, PATH: `${bin}:${sb.env.PATH}` } };
+}
+
+export interface RealSandbox {
+  mocks: Mocks;
+  sb: Sandbox;
+  /** Set when realSandbox was given server options. */
+  srv: Served;
+}
+
+/**
+ * The usual set-up of a describe block: the mocks, a sandbox and, with `server` options, a live
+ * `clinvk serve` in it; started in beforeAll, stopped in afterAll. Read the fields inside tests.
+ */
+export function realSandbox(server?: { apiKey?: string }): RealSandbox {
+  const ctx = {} as RealSandbox;
+  beforeAll(async () => {
+    ensureBuilt();
+    ctx.mocks = await startMocks();
+    ctx.sb = sandbox(ctx.mocks);
+    if (server) ctx.srv = await serve(ctx.sb, server);
+  });
+  afterAll(async () => {
+    await ctx.srv?.stop();
+    await stopMocks(ctx.mocks);
+  });
+  return ctx;
 }

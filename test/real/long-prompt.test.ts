@@ -1,8 +1,8 @@
 // A prompt longer than one command-line argument (300 KiB; Linux caps one argument at 128 KiB) reaches
 // each real CLI whole: clinvk passes it on stdin (claude `-p … --`, codex `exec … -- -`, gemini without
 // `--prompt`), and the model-API mock must see every byte of it in the request.
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { CLI_NAMES, clinvk, ensureBuilt, itNeeds, sandbox, startMocks, stopMocks, type Mocks, type Sandbox } from './harness.ts';
+import { describe, expect } from 'vitest';
+import { CLI_NAMES, clinvk, itNeeds, realSandbox } from './harness.ts';
 
 const MOCK = { claude: 'anthropic', codex: 'responses', gemini: 'gemini' } as const;
 
@@ -14,25 +14,18 @@ function longPrompt(backend: string): string {
 }
 
 describe('a 300 KiB prompt on the real CLIs', () => {
-  let mocks: Mocks;
-  let sb: Sandbox;
-  beforeAll(async () => {
-    ensureBuilt();
-    mocks = await startMocks();
-    sb = sandbox(mocks);
-  });
-  afterAll(() => stopMocks(mocks));
+  const ctx = realSandbox();
 
   for (const backend of CLI_NAMES) {
     itNeeds(backend)(`${backend}: the prompt goes on stdin and reaches the model whole`, async () => {
       const prompt = longPrompt(backend);
-      const mock = mocks[MOCK[backend]];
+      const mock = ctx.mocks[MOCK[backend]];
       const before = mock.requests.length;
-      const dry = await clinvk(['-b', backend, '-o', 'json', '--dry-run', '-'], sb, { input: prompt });
+      const dry = await clinvk(['-b', backend, '-o', 'json', '--dry-run', '-'], ctx.sb, { input: prompt });
       expect(dry.code, dry.stderr).toBe(0);
       expect(JSON.parse(dry.stdout).stdin_bytes).toBe(Buffer.byteLength(prompt));
 
-      const r = await clinvk(['-b', backend, '-o', 'json', '-'], sb, { input: prompt });
+      const r = await clinvk(['-b', backend, '-o', 'json', '-'], ctx.sb, { input: prompt });
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).content).toBe(`Hello from mock ${MOCK[backend]}, turn 1. You said ${backend}long.`);
       const bodies = mock.requests.slice(before).map((r) => JSON.stringify(r.body));

@@ -3,8 +3,8 @@
 // The client's model is a mock that calls clinvk_prompt, then follows next_page with clinvk_result.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { CLINVK, ensureBuilt, itNeeds, run, sandbox, serve, skipUnless, startMocks, stopMocks, type Mocks, type Sandbox, type Served } from './harness.ts';
+import { describe, expect } from 'vitest';
+import { CLINVK, itNeeds, type Mocks, realSandbox, run, sandbox, serve, skipUnless } from './harness.ts';
 import { longText } from './mocks/common.ts';
 
 const KEY = 'clinvk-test-key';
@@ -24,25 +24,13 @@ function claudeCodeToolTraffic(mocks: Mocks) {
 }
 
 describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of clinvk', () => {
-  let mocks: Mocks;
-  let sb: Sandbox;
-  let srv: Served;
-  beforeAll(async () => {
-    ensureBuilt();
-    mocks = await startMocks();
-    sb = sandbox(mocks);
-    srv = await serve(sb, { apiKey: KEY });
-  });
-  afterAll(async () => {
-    await srv?.stop();
-    await stopMocks(mocks);
-  });
+  const ctx = realSandbox({ apiKey: KEY });
 
   const claudeWith = (server: Record<string, unknown>) =>
     run('claude', ['-p', ask('codex'), '--mcp-config', JSON.stringify({ mcpServers: { clinvk: server } }), '--allowedTools', 'mcp__clinvk__clinvk_prompt', 'mcp__clinvk__clinvk_result'], {
       // Claude Code defers MCP tools behind its ToolSearch tool; listed directly, the mock can call them.
-      env: { ...sb.env, ENABLE_TOOL_SEARCH: 'false' },
-      cwd: sb.workdir,
+      env: { ...ctx.sb.env, ENABLE_TOOL_SEARCH: 'false' },
+      cwd: ctx.sb.workdir,
     });
 
   /** Page 1 must name the way on within what the model is shown; clinvk_result then gives the end. */
@@ -55,20 +43,20 @@ describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of cli
   }
 
   itNeeds('claude', 'codex')('Claude Code over stdio (`clinvk mcp`)', async () => {
-    const r = await claudeWith({ command: process.execPath, args: [CLINVK, 'mcp'], env: sb.env });
+    const r = await claudeWith({ command: process.execPath, args: [CLINVK, 'mcp'], env: ctx.sb.env });
     expect(r.code).toBe(0);
-    const { calls, results } = claudeCodeToolTraffic(mocks);
+    const { calls, results } = claudeCodeToolTraffic(ctx.mocks);
     // Claude Code saves a result this large to a file and shows its model a 2 KB preview: the paging fields lead it.
     expect(results[0]!.slice(0, 2600)).toMatch(/Preview[\s\S]*"next_page":2/);
     expectPagedThrough(calls, results);
   });
 
   itNeeds('claude', 'codex')('Claude Code over HTTP (`/mcp` on clinvk serve, behind the API key)', async () => {
-    const before = mocks.anthropic.requests.length;
-    const r = await claudeWith({ type: 'http', url: `${srv.url}/mcp`, headers: { Authorization: `Bearer ${KEY}` } });
+    const before = ctx.mocks.anthropic.requests.length;
+    const r = await claudeWith({ type: 'http', url: `${ctx.srv.url}/mcp`, headers: { Authorization: `Bearer ${KEY}` } });
     expect(r.code).toBe(0);
-    expect(mocks.anthropic.requests.length).toBeGreaterThan(before);
-    const { calls, results } = claudeCodeToolTraffic(mocks);
+    expect(ctx.mocks.anthropic.requests.length).toBeGreaterThan(before);
+    const { calls, results } = claudeCodeToolTraffic(ctx.mocks);
     expectPagedThrough(calls, results);
   });
 
@@ -77,15 +65,15 @@ describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of cli
     // `required = true`: without it codex sends its first request before a slow-starting server has
     // listed its tools, and the model never sees them (seen here under load). `codex exec` refuses MCP
     // tool calls that need approval ("approval policy is never") unless the server's tools are approved.
-    const home = join(sb.home, 'codex-mcp-client');
+    const home = join(ctx.sb.home, 'codex-mcp-client');
     mkdirSync(home);
-    const env = { ...sb.env, CODEX_HOME: home };
-    writeFileSync(join(home, 'config.toml'), readFileSync(join(sb.env.CODEX_HOME!, 'config.toml'), 'utf8'));
-    appendFileSync(join(home, 'config.toml'), `\n[mcp_servers.clinvk]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ${JSON.stringify([CLINVK, 'mcp'])}\nrequired = true\nstartup_timeout_sec = 60\ndefault_tools_approval_mode = "approve"\ntool_timeout_sec = 120\n[mcp_servers.clinvk.env]\n${Object.entries(sb.env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n')}\n`);
-    const before = mocks.responses.requests.length;
-    const r = await run('codex', ['exec', '--json', '--skip-git-repo-check', ask('claude')], { env, cwd: sb.workdir });
+    const env = { ...ctx.sb.env, CODEX_HOME: home };
+    writeFileSync(join(home, 'config.toml'), readFileSync(join(ctx.sb.env.CODEX_HOME!, 'config.toml'), 'utf8'));
+    appendFileSync(join(home, 'config.toml'), `\n[mcp_servers.clinvk]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ${JSON.stringify([CLINVK, 'mcp'])}\nrequired = true\nstartup_timeout_sec = 60\ndefault_tools_approval_mode = "approve"\ntool_timeout_sec = 120\n[mcp_servers.clinvk.env]\n${Object.entries(ctx.sb.env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n')}\n`);
+    const before = ctx.mocks.responses.requests.length;
+    const r = await run('codex', ['exec', '--json', '--skip-git-repo-check', ask('claude')], { env, cwd: ctx.sb.workdir });
     expect(r.code).toBe(0);
-    const mine = mocks.responses.requests.slice(before);
+    const mine = ctx.mocks.responses.requests.slice(before);
     const input: { type?: string; name?: string; output?: unknown }[] = mine.at(-1)!.body.input;
     const calls = input.filter((i) => i.type === 'function_call').map((i) => i.name);
     const results = input.filter((i) => i.type === 'function_call_output').map((i) => (typeof i.output === 'string' ? i.output : JSON.stringify(i.output)).replace(/\\"/g, '"'));

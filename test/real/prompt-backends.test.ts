@@ -1,7 +1,7 @@
 // One prompt per backend through clinvk's CLI door on the real CLIs, a resumed turn, and the test of
 // the test: with a flag clinvk passes renamed (as a new CLI release might), the same checks fail.
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { CLI_NAMES, clinvk, ensureBuilt, itNeeds, renamedFlag, sandbox, startMocks, stopMocks, type Mocks, type Ran, type Sandbox } from './harness.ts';
+import { describe, expect } from 'vitest';
+import { CLI_NAMES, clinvk, itNeeds, type Ran, realSandbox, renamedFlag } from './harness.ts';
 
 const API = { claude: 'anthropic', codex: 'responses', gemini: 'gemini' } as const;
 
@@ -14,19 +14,12 @@ export function expectAnswer(r: Ran, backend: keyof typeof API, turn: number, wo
 }
 
 describe('clinvk prompt on the real CLIs', () => {
-  let mocks: Mocks;
-  let sb: Sandbox;
-  beforeAll(async () => {
-    ensureBuilt();
-    mocks = await startMocks();
-    sb = sandbox(mocks);
-  });
-  afterAll(() => stopMocks(mocks));
+  const ctx = realSandbox();
 
   for (const backend of CLI_NAMES) {
     itNeeds(backend)(`${backend}: a prompt, then --continue resumes it natively`, async () => {
-      const first = expectAnswer(await clinvk(['-b', backend, '-o', 'json', `Hi ECHO:${backend}1`], sb), backend, 1, `${backend}1`);
-      const second = expectAnswer(await clinvk(['-b', backend, '-o', 'json', '--continue', `Again ECHO:${backend}2`], sb), backend, 2, `${backend}2`);
+      const first = expectAnswer(await clinvk(['-b', backend, '-o', 'json', `Hi ECHO:${backend}1`], ctx.sb), backend, 1, `${backend}1`);
+      const second = expectAnswer(await clinvk(['-b', backend, '-o', 'json', '--continue', `Again ECHO:${backend}2`], ctx.sb), backend, 2, `${backend}2`);
       expect(second.session_id).toBe(first.session_id);
     });
   }
@@ -35,7 +28,7 @@ describe('clinvk prompt on the real CLIs', () => {
   const RENAMED = { claude: ['--output-format', '--output-fmt'], codex: ['--json', '--jsonl'] } as const;
   for (const [backend, [from, to]] of Object.entries(RENAMED) as [keyof typeof RENAMED, readonly [string, string]][]) {
     itNeeds(backend)(`${backend} with ${from} renamed to ${to}: the run fails and the suite's check says so`, async () => {
-      const r = await clinvk(['-b', backend, '-o', 'json', `Hi ECHO:${backend}x`], renamedFlag(sb, backend, from, to));
+      const r = await clinvk(['-b', backend, '-o', 'json', `Hi ECHO:${backend}x`], renamedFlag(ctx.sb, backend, from, to));
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toMatch(/unknown|unexpected|error/i);
       expect(() => expectAnswer(r, backend, 1, `${backend}x`)).toThrow();
