@@ -127,8 +127,8 @@ function createCodec(start: WarmStart): WarmCodec {
         if (!error) return onPromptResult(result);
         const code = num(error.code);
         if (code !== undefined && PROTOCOL_ERRORS.has(code) && !turn.cancelling) return [{ kind: 'fatal', message: `gemini --acp refused the prompt: ${errText}` }];
-        // Model/API failures: the message may wrap the API's JSON error, which fatalError unwraps.
-        return end([fatalError(str(error.message) ?? errText, code !== undefined && code > 0 ? code : undefined)]);
+        // Model/API failures (code = the HTTP status): the message may wrap the API's JSON error, which fatalError unwraps.
+        return end([fatalError(errText, code !== undefined && code > 0 ? code : undefined)]);
       }
     }
   };
@@ -210,6 +210,7 @@ export const geminiWarm: WarmProtocol = {
   resumeAtSpawn: false,
   resumeLive: false,
   workdirAtSpawn: false,
-  // Measured: exit 0 about 1–1.5 s after stdin closes (2-core machine, under load).
-  shutdownGraceMs: 3000,
+  // Measured: exit 0 0.4–3 s after stdin closes (2-core machine, busy). Its session file is written message
+  // by message, so a kill after the grace loses little; the grace lets its cleanup (tool shells, temp files) run.
+  shutdownGraceMs: 5000,
 };

@@ -121,6 +121,12 @@ describe('gemini --acp codec on the real 0.61.0 messages', () => {
     expect(out).toContainEqual({ kind: 'error', message: 'Rate limit exceeded. Try again later.', fatal: true, category: 'rate_limit' });
   });
 
+  it('an internal error on the prompt keeps gemini\'s details', () => {
+    const stdout = [...lines('two-turns').slice(0, 2), '{"jsonrpc":"2.0","id":3,"error":{"code":-32603,"message":"Internal error","data":{"details":"Unknown stream execution error."}}}'];
+    const out = nonWrites(play(geminiWarm.createCodec(start()), stdout, ['hi']));
+    expect(out.slice(-2)).toEqual([{ kind: 'error', message: 'Internal error: Unknown stream execution error.', fatal: true, category: 'other' }, { kind: 'turn_end' }]);
+  });
+
   it('stop reasons other than end_turn are notices; "cancelled" that we did not ask for fails the turn', () => {
     const head = lines('two-turns').slice(0, 2);
     const end = (stop: string) => nonWrites(play(geminiWarm.createCodec(start()), [...head, `{"jsonrpc":"2.0","id":3,"result":{"stopReason":"${stop}"}}`], ['x'])).slice(2);
