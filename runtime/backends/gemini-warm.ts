@@ -174,7 +174,10 @@ function createCodec(start: WarmStart): WarmCodec {
     },
 
     turn(input: WarmTurn) {
-      turn = { prompt: withSystemPrompt(input.prompt, start.systemPrompt), events: createAcpTurnEvents(), cancelling: false, announced: false, prompted: false };
+      // gemini has no system prompt flag: it goes before the session's first prompt, and the session's history
+      // keeps it (as a cold run's first turn does; the doors send it only with a conversation's first turn).
+      const prompt = sessionId === undefined ? withSystemPrompt(input.prompt, start.systemPrompt) : input.prompt;
+      turn = { prompt, events: createAcpTurnEvents(), cancelling: false, announced: false, prompted: false };
       if (sessionId !== undefined) return [promptLine(turn)];
       if (input.resumeId !== undefined) return [request('clinvk/session_load_refused', { sessionId: input.resumeId })];
       return [request('session/new', { cwd: input.workdir ?? start.workdir, mcpServers: [] })];

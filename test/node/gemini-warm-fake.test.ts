@@ -53,6 +53,19 @@ describe('fake gemini --acp through the codec', () => {
     expect(JSON.parse(stdout)).toMatchObject({ session_id: sid, response: 'Hello from fake gemini (turn 4): four' });
   });
 
+  it('a turn asked to resume a saved session gets a fatal (never session/load), and the session survives for a cold --resume', async () => {
+    const a = open();
+    await a.ready;
+    const first = await a.turn({ prompt: 'one' });
+    const sid = first[0]?.kind === 'session' ? first[0].id : '';
+    const b = open();
+    await b.ready;
+    expect(await b.turn({ prompt: 'two', resumeId: sid })).toEqual([{ kind: 'fatal', message: expect.stringMatching(/cannot resume a saved session/) }]);
+    expect(b.stderr()).not.toMatch(/session\/load/);
+    const { stdout } = await promisify(execFile)(bin, ['-o', 'json', '--skip-trust', '--resume', sid, '--prompt=two'], { env: baseEnv, cwd: home });
+    expect(JSON.parse(stdout)).toMatchObject({ session_id: sid, response: 'Hello from fake gemini (turn 2): two' });
+  });
+
   it('hang + interrupt: session/cancel ends the turn as cancelled, and the same process serves the next turn', async () => {
     const d = open();
     await d.ready;
@@ -74,14 +87,18 @@ describe('fake gemini --acp through the codec', () => {
     expect(groupMembers(d.pid)).toEqual([]);
   });
 
-  it('garbled output mid-turn is fatal; stdout noise is skipped', async () => {
+  it('garbled output is fatal, before anything streamed or after; stdout noise is skipped', async () => {
     const d = open();
     await d.ready;
     const noisy = await d.turn({ prompt: '[fake:noise] hi' });
     expect(textOf(noisy)).toBe('Hello from fake gemini (turn 1): [fake:noise] hi');
     expect(noisy.some((o) => o.kind === 'warning' || o.kind === 'fatal')).toBe(false);
-    const garbled = await d.turn({ prompt: '[fake:garble] hi' });
-    expect(garbled.at(-1)).toEqual({ kind: 'fatal', message: expect.stringMatching(/broken message/) });
+    const late = await d.turn({ prompt: '[fake:garble-late] hi' });
+    expect(late.map((o) => o.kind)).toEqual(['session', 'text', 'fatal']);
+    expect(late.at(-1)).toEqual({ kind: 'fatal', message: expect.stringMatching(/broken message/) });
+    const e = open();
+    await e.ready;
+    expect((await e.turn({ prompt: '[fake:garble] hi' })).map((o) => o.kind)).toEqual(['session', 'fatal']);
   });
 
   it('tool calls: refused in approval default (no permission left hanging), run under --yolo', async () => {

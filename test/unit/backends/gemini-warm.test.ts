@@ -190,13 +190,15 @@ describe('gemini --acp codec on the real 0.61.0 messages', () => {
     expect(cancelled.exited({ code: null, stderr: '' })).toEqual([]);
   });
 
-  it('system prompt goes before every prompt (as cold); the turn workdir picks the session cwd', () => {
+  it('the system prompt goes before the session\'s first prompt only (its history keeps it); the turn workdir picks the session cwd', () => {
     const codec = geminiWarm.createCodec(start({ systemPrompt: 'Be brief.' }));
     codec.open();
     codec.line(lines('two-turns')[0]!);
     expect(JSON.parse(codec.turn({ prompt: 'x', workdir: '/srv/other' })[0]!).params).toEqual({ cwd: '/srv/other', mcpServers: [] });
     const out = codec.line(lines('two-turns')[1]!);
     expect(writes(out)[0]).toMatchObject({ method: 'session/prompt', params: { prompt: [{ type: 'text', text: 'Be brief.\n\nx' }] } });
+    for (const l of lines('two-turns').slice(2, 6)) codec.line(l); // the rest of turn 1, up to its reply
+    expect(JSON.parse(codec.turn({ prompt: 'y' })[0]!).params.prompt).toEqual([{ type: 'text', text: 'y' }]);
   });
 });
 
