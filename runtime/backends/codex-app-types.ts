@@ -105,8 +105,10 @@ export type ThreadItem =
     }
   | { type: 'webSearch'; id: string; query: string };
 
-export type ItemStartedNotification = { item: ThreadItem; threadId: string; turnId: string };
-export type ItemCompletedNotification = { item: ThreadItem; threadId: string; turnId: string };
+/** Any other kind of item (userMessage, reasoning, plan, …): read for its `type` only. */
+export type OtherThreadItem = { type: string };
+export type ItemStartedNotification = { item: ThreadItem | OtherThreadItem; threadId: string; turnId: string };
+export type ItemCompletedNotification = { item: ThreadItem | OtherThreadItem; threadId: string; turnId: string };
 export type AgentMessageDeltaNotification = { threadId: string; turnId: string; itemId: string; delta: string };
 export type TokenUsageBreakdown = {
   inputTokens: number;
