@@ -164,6 +164,21 @@ describe('fake codex app-server faults', () => {
     expect(alive(d.pid)).toBe(true);
   });
 
+  it('prompt markers pick the fault per turn: [fake:garble] before anything, [fake:crash], [fake:exit]', async () => {
+    const a = live().d;
+    await a.ready();
+    const garbled = await a.turn({ prompt: 'x [fake:garble]' });
+    expect(garbled.map((e) => e.kind)).toEqual(['session', 'fatal']); // nothing streamed: the engine may run it cold
+    const b = live().d;
+    await b.ready();
+    expect(text(await b.turn({ prompt: 'fine' }))).toBe('Hello from fake codex (turn 1): fine');
+    expect(ofKind(await b.turn({ prompt: 'boom [fake:crash]' }), 'error')[0]).toMatchObject({ fatal: true, message: expect.stringMatching(/panicked/) });
+    const c = live().d;
+    await c.ready();
+    expect(text(await c.turn({ prompt: 'bye [fake:exit]' }))).toBe('Hello from fake codex (turn 1): bye [fake:exit]');
+    expect((await c.exited).code).toBe(0);
+  });
+
   it('shutdown leaves no process behind, grandchildren included', async () => {
     const { d } = live({ FAKE_SPAWN_CHILD: join(home, 'gc2.pid') });
     await d.ready();
