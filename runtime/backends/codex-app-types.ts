@@ -18,8 +18,12 @@ export type AskForApproval = 'untrusted' | 'on-request' | 'never';
 export type ApprovalsReviewer = 'user';
 export type SandboxMode = 'read-only' | 'workspace-write' | 'danger-full-access';
 
+/** In-memory config overrides for the thread; we only ever say the workdir is trusted (see codex-app.ts). */
+export type ThreadConfig = { projects: Record<string, { trust_level: 'trusted' }> };
+
 export type ThreadStartParams = {
   cwd: string;
+  config?: ThreadConfig | null;
   model?: string | null;
   approvalPolicy?: AskForApproval | null;
   approvalsReviewer?: ApprovalsReviewer | null;
@@ -31,6 +35,7 @@ export type ThreadStartParams = {
 export type ThreadResumeParams = {
   threadId: string;
   cwd: string;
+  config?: ThreadConfig | null;
   model?: string | null;
   approvalPolicy?: AskForApproval | null;
   approvalsReviewer?: ApprovalsReviewer | null;

@@ -84,6 +84,10 @@ function threadParams(start: WarmStart): ThreadStartParams {
   const sandbox = SANDBOX[start.sandboxMode];
   if (approval) p.approvalPolicy = approval;
   if (sandbox) p.sandbox = sandbox;
+  // With a writable sandbox, thread/start writes `[projects."<cwd>"] trust_level = "trusted"` into the user's
+  // own ~/.codex/config.toml (seen on 0.171.0; `codex exec -s workspace-write` does not). Saying so in the
+  // thread's in-memory config keeps it from touching the file, and changes nothing codex was not about to do.
+  if (sandbox === 'workspace-write' || sandbox === 'danger-full-access') p.config = { projects: { [start.workdir]: { trust_level: 'trusted' } } };
   if (start.model) p.model = start.model;
   if (start.systemPrompt !== undefined && start.systemPrompt.trim() !== '') p.developerInstructions = start.systemPrompt;
   return p;

@@ -2,7 +2,7 @@
 // Responses mock (responses-mock.ts), a scratch HOME, cwd a scratch git repo. Needs the real CLI:
 // CLINVK_REAL_CLIS_DIR = a folder with node_modules/.bin/codex (pinned 0.171.0).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +102,12 @@ describe.skipIf(!present)('real codex app-server through the codec', { timeout: 
   it('interrupt: turn/interrupt ends a turn stuck on the model as a cancel; the process serves the next turn', async () => {
     const d = live();
     await d.ready();
-    const stuck = await d.turn({ prompt: 'SLOW TOKEN:one' }, { interruptAfterMs: 1500, timeoutMs: 20_000 });
+    const asked = mock.requests.length;
+    const turn = d.turn({ prompt: 'SLOW TOKEN:one' }, { timeoutMs: 60_000 });
+    // Interrupt once the model was asked: by then the turn/start reply has named the turn.
+    while (!mock.requests.slice(asked).some((r) => JSON.stringify(r.input).includes('SLOW'))) await new Promise((r) => setTimeout(r, 50));
+    expect(d.interrupt()).toBe(true); // the protocol's interrupt, not a kill
+    const stuck = await turn;
     expect(stuck.at(-1)).toEqual({ kind: 'turn_end', cancelled: true });
     const next = await d.turn({ prompt: 'TOKEN:two' });
     expect(text(next)).toMatch(/^seen: .*two$/);
@@ -116,6 +121,8 @@ describe.skipIf(!present)('real codex app-server through the codec', { timeout: 
     expect(t.find((e) => e.kind === 'tool_result')).toMatchObject({ name: 'shell', isError: true });
     expect(t.some((e) => e.kind === 'warning' && /refused \(approval_mode always/.test(e.message))).toBe(true);
     expect(existsSync(join(repo, 'made-by-tool.txt'))).toBe(false);
+    // A writable sandbox made codex 0.171 mark the workdir trusted in the user's config.toml; not with our thread config.
+    expect(readFileSync(join(env.HOME!, '.codex/config.toml'), 'utf8')).not.toMatch(/trust_level/);
     expect(t.at(-1)).toEqual({ kind: 'turn_end' });
     await d.shutdown();
   });

@@ -152,10 +152,14 @@ describe('codex app-server codec: requests it writes', () => {
     expect(first({ approvalMode: 'auto', sandboxMode: 'workspace', model: 'gpt-5', systemPrompt: 'Be brief.' })).toEqual({
       id: 2,
       method: 'thread/start',
-      params: { cwd: '/tmp/wc/repo', approvalsReviewer: 'user', approvalPolicy: 'on-request', sandbox: 'workspace-write', model: 'gpt-5', developerInstructions: 'Be brief.' },
+      params: {
+        cwd: '/tmp/wc/repo', approvalsReviewer: 'user', approvalPolicy: 'on-request', sandbox: 'workspace-write', model: 'gpt-5', developerInstructions: 'Be brief.',
+        config: { projects: { '/tmp/wc/repo': { trust_level: 'trusted' } } }, // else codex writes it into the user's config.toml
+      },
     });
     expect(first({ approvalMode: 'none', sandboxMode: 'full', ephemeral: true }).params).toEqual({
       cwd: '/tmp/wc/repo', approvalsReviewer: 'user', approvalPolicy: 'never', sandbox: 'danger-full-access', ephemeral: true,
+      config: { projects: { '/tmp/wc/repo': { trust_level: 'trusted' } } },
     });
     expect(first({ approvalMode: 'always', sandboxMode: 'read-only' }).params).toMatchObject({ approvalPolicy: 'untrusted', sandbox: 'read-only' });
     expect(first({}).params).toEqual({ cwd: '/tmp/wc/repo', approvalsReviewer: 'user' }); // default: codex's own settings
