@@ -251,6 +251,21 @@ describe('codex app-server codec: faults', () => {
     expect(codec.line('{"method":"item/agentMessage/delta","params":{"threadId":"thr","turnId":"t1","itemId":"m","delta":"x"}}')).toEqual([]);
   });
 
+  it('a usage limit fails the turn as rate_limit with the reset time; a retry notice is not fatal', () => {
+    const codec = midTurn();
+    const error = (willRetry: boolean, message: string, info: unknown) => JSON.stringify({ method: 'error', params: { error: { message, codexErrorInfo: info, additionalDetails: null }, willRetry, threadId: 'thr', turnId: 't1' } });
+    expect(codec.line(error(true, 'Reconnecting... 1/5', { responseStreamDisconnected: { httpStatusCode: 502 } }))).toEqual([{ kind: 'error', message: 'Reconnecting... 1/5', fatal: false, category: 'other' }]);
+    const limit = "You've hit your usage limit. Upgrade to Pro (https://openai.com/chatgpt/pricing) or try again in 2 hours 5 minutes.";
+    expect(codec.line(error(false, limit, 'usageLimitExceeded'))).toEqual([{ kind: 'error', message: limit, fatal: true, category: 'rate_limit', retryAfterSeconds: 7500 }]);
+  });
+
+  it('approval_mode none with a read-only sandbox: a file change is still refused (the sandbox is the bound)', () => {
+    const ro = createCodexAppCodec(start({ approvalMode: 'none', sandboxMode: 'read-only' }));
+    ro.open();
+    ro.line('{"id":1,"result":{}}');
+    expect(ro.line('{"id":0,"method":"item/fileChange/requestApproval","params":{"itemId":"x"}}')[0]).toEqual({ kind: 'write', line: '{"id":0,"result":{"decision":"decline"}}' });
+  });
+
   it('a reply to a request never made is fatal', () => {
     expect(midTurn().line('{"id":99,"result":{}}')[0]).toMatchObject({ kind: 'fatal' });
   });
