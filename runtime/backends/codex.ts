@@ -2,6 +2,7 @@
 // codex-exec-help.txt and codex-exec-resume-help.txt (0.169.0).
 import type { ApprovalMode, SandboxMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
+import { codexApp } from './codex-app.ts';
 import { createCodexParser } from './codex-parser.ts';
 import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
 
@@ -77,4 +78,5 @@ export const codex: BackendAdapter = {
     '--disable': 1,
     '--strict-config': 0,
   },
+  warm: codexApp,
 };

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geminiWarm } from '../../runtime/backends/gemini-warm.ts';
 import type { WarmStart } from '../../runtime/backends/warm.ts';
-import { driveWarm, groupMembers, textOf } from '../fixtures/warm-driver.ts';
+import { startWarm, groupMembers, textOf } from '../fixtures/warm-driver.ts';
 
 const dir = process.env.CLINVK_REAL_CLIS_DIR;
 const bin = dir ? join(dir, 'node_modules/.bin/gemini') : undefined;
@@ -78,8 +78,8 @@ describe.skipIf(!present)('real gemini --acp through the codec', () => {
   afterAll(() => mock?.server.close());
 
   it('two turns on one live process keep the history; a tool is refused in approval default; shutdown leaves nothing; cold --resume continues', async () => {
-    const d = driveWarm(geminiWarm, start(), bin!, env);
-    await d.ready;
+    const d = startWarm(geminiWarm, start(), { command: bin!, env: env });
+    await d.ready();
     const one = await d.turn({ prompt: 'TOKEN:alpha hi' });
     const two = await d.turn({ prompt: 'TOKEN:beta again' });
     expect(one[0]).toEqual({ kind: 'session', id: expect.stringMatching(/^[0-9a-f-]{36}$/), model: 'auto' });
@@ -93,7 +93,7 @@ describe.skipIf(!present)('real gemini --acp through the codec', () => {
     expect(tool.at(-1)).toEqual({ kind: 'turn_end' });
     expect(existsSync(join(workdir, 'made.txt'))).toBe(false);
 
-    expect(await d.close(20_000)).toEqual({ code: 0, signal: null }); // EOF is the signal; a busy machine needs more than the 3 s grace
+    expect(await d.shutdown(20_000)).toEqual({ code: 0, signal: null, killed: false }); // EOF is the signal; a busy machine needs more than the 3 s grace
     expect(groupMembers(d.pid)).toEqual([]);
 
     const sid = (one[0] as { id: string }).id;
@@ -103,8 +103,8 @@ describe.skipIf(!present)('real gemini --acp through the codec', () => {
   }, 300_000);
 
   it('interrupt (session/cancel) mid-tool under --yolo ends the turn cancelled; the process serves the next turn', async () => {
-    const d = driveWarm(geminiWarm, start({ approvalMode: 'none' }), bin!, env);
-    await d.ready;
+    const d = startWarm(geminiWarm, start({ approvalMode: 'none' }), { command: bin!, env: env });
+    await d.ready();
     const running = d.turn({ prompt: 'USE_TOOL:sleep 20' });
     const began = Date.now();
     while (!mock.bodies.some((b) => b.includes('USE_TOOL:sleep 20')) && Date.now() - began < 60_000) await new Promise((r) => setTimeout(r, 100));
@@ -114,7 +114,7 @@ describe.skipIf(!present)('real gemini --acp through the codec', () => {
     expect(Date.now() - began).toBeLessThan(20_000);
     expect(out.at(-1)).toEqual({ kind: 'turn_end', cancelled: true });
     expect(textOf(await d.turn({ prompt: 'TOKEN:after hi' }))).toContain('Hello from the mock.');
-    expect(await d.close(20_000)).toEqual({ code: 0, signal: null }); // EOF is the signal; a busy machine needs more than the 3 s grace
+    expect(await d.shutdown(20_000)).toEqual({ code: 0, signal: null, killed: false }); // EOF is the signal; a busy machine needs more than the 3 s grace
     expect(groupMembers(d.pid)).toEqual([]);
   }, 300_000);
 });
