@@ -78,7 +78,7 @@ export async function* warmSource(
     else {
       yield { type: 'stderr_all', text: ev.stderr };
       if (ev.fallback !== undefined) {
-        yield { type: 'fallback', message: ev.fallback, quiet: ev.busy === true };
+        yield { type: 'fallback', message: ev.fallback, quiet: ev.quiet === true };
         return;
       }
       const exit: ExitEvent = { type: 'exit', code: ev.code, signal: ev.signal };

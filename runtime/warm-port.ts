@@ -41,8 +41,11 @@ export interface WarmTurnEnd {
   stderr: string;
   /** The protocol broke or the agent could not start: the engine may run the turn cold (nothing streamed yet). */
   fallback?: string;
-  /** With `fallback`: no live agent could take the turn (the pool is full of busy ones); cold, without a warning. */
-  busy?: boolean;
+  /**
+   * With `fallback`: the turn was never meant for a live agent (the pool is full of busy ones, or the
+   * protocol cannot take over the session it continues): cold, without a warning.
+   */
+  quiet?: boolean;
 }
 
 export type WarmTurnEvent =

@@ -3,6 +3,7 @@
 // prompt on stdin against the real codex 0.171.0.
 import type { ApprovalMode, SandboxMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
+import { codexApp } from './codex-app.ts';
 import { createCodexParser } from './codex-parser.ts';
 import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
 
@@ -92,4 +93,5 @@ export const codex: BackendAdapter = {
     '--disable': 1,
     '--strict-config': 0,
   },
+  warm: codexApp,
 };

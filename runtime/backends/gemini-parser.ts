@@ -20,7 +20,7 @@ const EXIT_MEANING: Record<number, string> = {
   130: 'cancelled',
 };
 
-const STDERR_NOISE = [
+export const STDERR_NOISE = [
   /^Warning: 256-color support/i,
   /^Ripgrep is not available/i,
   /^Attempt \d+ failed/i,
@@ -46,7 +46,8 @@ function unwrapApiError(message: string): { message: string; code?: number } {
   return { message };
 }
 
-function fatalError(raw: string, code?: number): BackendEvent {
+/** A failure gemini reported (API error text possibly wrapping JSON; gemini exit or HTTP status code) as a fatal error event. */
+export function fatalError(raw: string, code?: number): BackendEvent {
   const api = unwrapApiError(raw);
   const status = api.code ?? code;
   const c = classifyFailure(api.message, status);

@@ -39,8 +39,15 @@ export interface WarmTurn {
    * The native session to continue, for protocols that choose it per process after the start
    * (gemini `session/load`, codex `thread/resume`): used by the codec on the first turn of a process
    * that has no session yet, ignored after. Claude fixes it at spawn (`start.resumeId`).
+   * Never passed to a protocol whose `resumeLive` is false.
    */
   resumeId?: string;
+  /**
+   * The session's workdir, for protocols that choose the cwd per session after the start
+   * (`workdirAtSpawn: false`, gemini `session/new`): used on the first turn of a process that has no
+   * session yet, ignored after. Absent = `start.workdir`.
+   */
+  workdir?: string;
 }
 
 /** Protocol signals, beside the BackendEvents of the turn. Their `kind`s never clash with BackendEvent's. */
@@ -89,6 +96,19 @@ export interface WarmProtocol {
    * picks it (WarmTurn.resumeId), so a spare initialized ahead can resume any session.
    */
   resumeAtSpawn: boolean;
+  /**
+   * False when a live process cannot take over a native session it did not start itself (gemini 0.61.0:
+   * `session/load` fails and erases the saved session): a turn that must resume such a session runs
+   * cold; the live process that started a session still serves its later turns. Absent = true.
+   */
+  resumeLive?: boolean;
+  /**
+   * False when the cwd is chosen per session after the start (gemini `session/new {cwd}`, see
+   * WarmTurn.workdir), so a spare started in one folder can serve a turn in any workdir: the pool may
+   * then ignore `workdir` when it matches a spare (not a live agent, whose session fixed it). Absent = true
+   * (claude: the process's cwd is the session's).
+   */
+  workdirAtSpawn?: boolean;
   /** How long to wait after closing stdin before SIGTERM (claude writes its session file on EOF). */
   shutdownGraceMs: number;
 }

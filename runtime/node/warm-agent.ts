@@ -31,6 +31,8 @@ export interface AgentSpec {
 export interface TurnOptions {
   prompt: string;
   resumeId?: string;
+  /** The session's workdir, for protocols that choose it per session (`workdirAtSpawn: false`). */
+  workdir?: string;
   timeoutMs?: number;
   idleTimeoutMs?: number;
 }
@@ -40,7 +42,8 @@ export type AgentState = 'starting' | 'idle' | 'busy' | 'dead';
 export interface WarmAgent {
   readonly pid: number | undefined;
   readonly backend: string;
-  readonly key: string;
+  /** What was fixed at its start; a spare of a `workdirAtSpawn: false` protocol takes its first turn's workdir. */
+  key: string;
   /** What it was started with. */
   readonly start: WarmStart;
   readonly startedAt: number;
@@ -247,7 +250,8 @@ export function startAgent(spec: AgentSpec): WarmAgent {
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
 
-    for (const line of codec.turn(opts.resumeId === undefined ? { prompt: opts.prompt } : { prompt: opts.prompt, resumeId: opts.resumeId })) write(line);
+    const input = { prompt: opts.prompt, ...(opts.resumeId !== undefined ? { resumeId: opts.resumeId } : {}), ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}) };
+    for (const line of codec.turn(input)) write(line);
     try {
       while (true) {
         const ev = await q.next();

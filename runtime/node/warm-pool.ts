@@ -39,6 +39,8 @@ export const defaultMaxAgents = (free = freemem()): number => Math.max(1, Math.m
 interface Entry {
   agent: WarmAgent;
   spare: boolean;
+  /** Its key without the workdir, for spares of a `workdirAtSpawn: false` protocol. */
+  keyAnyDir: string;
   idleTimer?: NodeJS.Timeout;
   /** Memory of its process group, measured after its last turn (reading /proc takes tens of ms: never on a turn's path). */
   rssBytes?: number;
@@ -108,7 +110,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       now,
       ...(opts.log ? { log: opts.log } : {}),
     });
-    const e: Entry = { agent, spare };
+    const e: Entry = { agent, spare, keyAnyDir: keyOf(spec, true) };
     entries.add(e);
     agent.onExit(() => {
       if (!entries.has(e)) return;
@@ -160,10 +162,13 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
 
   const takeSpare = (req: WarmTurnRequest): Entry | undefined => {
     if (req.resumeId !== undefined && req.protocol.resumeAtSpawn) return undefined; // its session is fixed on its command line
-    const key = keyOf(req);
-    const e = live().find((x) => x.spare && x.agent.backend === req.backend && x.agent.key === key && x.agent.state !== 'busy');
+    // A protocol that sets the cwd per session (gemini session/new) lets a spare serve any workdir.
+    const anyDir = req.protocol.workdirAtSpawn === false;
+    const key = keyOf(req, anyDir);
+    const e = live().find((x) => x.spare && x.agent.backend === req.backend && (anyDir ? x.keyAnyDir : x.agent.key) === key && x.agent.state !== 'busy');
     if (!e) return undefined;
     e.spare = false;
+    e.agent.key = keyOf(req); // its session takes the turn's workdir: later turns match on it
     refillSpares(req.backend);
     return e;
   };
@@ -196,6 +201,12 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
           e = undefined;
         }
       } else e = undefined;
+      // A protocol that cannot take over a native session in a new process (gemini 0.61.0's session/load
+      // erases it): with no live agent of its own, the turn goes cold at once, burning no spare or start.
+      if (!e && req.resumeId !== undefined && req.protocol.resumeLive === false) {
+        yield { type: 'end', code: null, signal: null, stderr: '', fallback: `a live ${req.backend} process cannot take over an existing session`, quiet: true };
+        return;
+      }
       let reused = e !== undefined;
       if (!e) {
         e = takeSpare(req);
@@ -203,7 +214,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       }
       if (!e) {
         if (closed || !makeRoom()) {
-          yield { type: 'end', code: null, signal: null, stderr: '', fallback: 'no room for another live agent', busy: true };
+          yield { type: 'end', code: null, signal: null, stderr: '', fallback: 'no room for another live agent', quiet: true };
           return;
         }
         e = spawn(req, req.resumeId, false);
@@ -214,7 +225,8 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       if (agent.pid !== undefined) yield { type: 'agent', pid: agent.pid, reused };
       const turnOpts = {
         prompt: req.prompt,
-        ...(req.resumeId !== undefined && !req.protocol.resumeAtSpawn ? { resumeId: req.resumeId } : {}),
+        ...(req.resumeId !== undefined && !req.protocol.resumeAtSpawn && req.protocol.resumeLive !== false ? { resumeId: req.resumeId } : {}),
+        ...(req.protocol.workdirAtSpawn === false ? { workdir: req.start.workdir } : {}),
         ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
         ...(req.idleTimeoutMs !== undefined ? { idleTimeoutMs: req.idleTimeoutMs } : {}),
       };
@@ -279,4 +291,6 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
   };
 }
 
-const keyOf = (r: { backend: string; binary: string; start: WarmTurnRequest['start'] }) => `${r.backend}\u0000${r.binary}\u0000${warmKey(r.start)}`;
+/** What a live agent fixed at its start; `anyDir`: without the workdir (matching a spare of a `workdirAtSpawn: false` protocol). */
+const keyOf = (r: { backend: string; binary: string; start: WarmTurnRequest['start'] }, anyDir = false) =>
+  `${r.backend}\u0000${r.binary}\u0000${warmKey(anyDir ? { ...r.start, workdir: '' } : r.start)}`;

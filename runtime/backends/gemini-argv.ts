@@ -1,0 +1,43 @@
+// gemini's flags, shared by the cold run (`--output-format stream-json … --prompt=`) and the live
+// `--acp` process: both must start gemini with the same model, approval mode and sandbox.
+import type { ApprovalMode } from '../contract.ts';
+import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
+import type { ArgvRequest, BuiltArgv } from './types.ts';
+
+/** --yolo and --approval-mode cannot be combined (gemini exits 1), so each mode is exactly one of them. */
+const APPROVAL: Record<ApprovalMode, string[]> = {
+  default: [],
+  auto: ['--approval-mode', 'auto_edit'],
+  none: ['--yolo'],
+  always: ['--approval-mode', 'default'],
+};
+
+/** The flags both modes share, in the order the cold argv always had; `warnings` collects what has no flag. */
+export function sharedArgs(req: Omit<ArgvRequest, 'prompt'>, warnings: string[]): string[] {
+  const args: string[] = [];
+  // Headless runs in an untrusted folder exit 55; the caller chose this workdir on purpose.
+  if (req.options?.skip_trust !== false) args.push('--skip-trust');
+  if (req.model) args.push('-m', flagValue('gemini', 'model', req.model));
+  args.push(...APPROVAL[req.approvalMode]);
+  // --sandbox is a container sandbox (docker/podman): the closest gemini has to read-only or workspace.
+  if (req.sandboxMode === 'read-only' || req.sandboxMode === 'workspace') args.push('--sandbox');
+  if (req.sandboxMode === 'read-only') warnings.push('gemini has no read-only sandbox; it runs in its container sandbox (--sandbox) instead');
+  if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('gemini', 'max_turns'));
+  if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('gemini', 'max_tokens'));
+  if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('gemini', 'allowed_tools'));
+  if (req.ephemeral) warnings.push('gemini always saves its session; ephemeral only keeps clinvk from recording it');
+  return args;
+}
+
+export function buildArgs(req: ArgvRequest): BuiltArgv {
+  const warnings: string[] = [];
+  const args = ['--output-format', 'stream-json', ...sharedArgs(req, warnings)];
+  if (req.resumeId) args.push('--resume', flagValue('gemini', 'resume id', req.resumeId));
+  args.push(...req.extra);
+  const prompt = withSystemPrompt(req.prompt, req.systemPrompt);
+  // Without --prompt, gemini reads the prompt from stdin and still runs headless (checked on 0.61.0).
+  if (req.promptOnStdin) return { args, warnings, stdin: prompt };
+  // One element: `--` would drop the prompt and `-p <word>` reads "-x" as flags.
+  args.push(`--prompt=${prompt}`);
+  return { args, warnings };
+}
