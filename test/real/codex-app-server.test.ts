@@ -1,6 +1,6 @@
 // The real codex's long-lived mode through our codec, offline: `codex app-server` against a loopback
 // Responses mock (responses-mock.ts), a scratch HOME, cwd a scratch git repo. Needs the real CLI:
-// CLINVK_REAL_CLIS_DIR = a folder with node_modules/.bin/codex (pinned 0.171.0).
+// Skips with one line when the real CLI is not installed (harness.ts: .cache/real-clis or CLINVK_REAL_CLIS_DIR).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +11,10 @@ import type { WarmOutput, WarmStart } from '../../runtime/backends/warm.ts';
 import { alive, descendants } from '../fixtures/proc.ts';
 import { startWarm, type WarmDriver } from '../fixtures/warm-driver.ts';
 import { startResponsesMock, type ResponsesMock } from './responses-mock.ts';
+import { realClis, skipUnless } from './harness.ts';
 
-const dir = process.env.CLINVK_REAL_CLIS_DIR;
-const bin = dir ? join(dir, 'node_modules/.bin/codex') : undefined;
-const present = bin !== undefined && existsSync(bin);
-if (!present) {
-  console.log(`codex-app-server: skipped, the real codex is not installed (set CLINVK_REAL_CLIS_DIR to a folder with node_modules/.bin/codex${dir ? `; ${bin} is missing` : ''})`);
-}
+const bin = realClis().codex;
+const present = !skipUnless('codex');
 
 const text = (events: WarmOutput[]) => events.flatMap((e) => (e.kind === 'text' ? [e.text] : [])).join('');
 const sessions = (events: WarmOutput[]) => events.flatMap((e) => (e.kind === 'session' ? [e.id] : []));

@@ -2,7 +2,7 @@
 // installed codex? Regenerates its protocol (`codex app-server generate-ts`) and type-checks ours
 // against it: what we send must be assignable to codex's types, what codex sends must be assignable
 // to ours, and the server's requests must be exactly the ones we answer. Needs the real CLI:
-// CLINVK_REAL_CLIS_DIR = a folder with node_modules/.bin/codex.
+// Skips with one line when the real CLI is not installed (harness.ts: .cache/real-clis or CLINVK_REAL_CLIS_DIR).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { realClis, skipUnless } from './harness.ts';
 
-const dir = process.env.CLINVK_REAL_CLIS_DIR;
-const codex = dir ? join(dir, 'node_modules/.bin/codex') : undefined;
-const present = codex !== undefined && existsSync(codex);
-if (!present) {
-  console.log(`codex-app-types: skipped, the real codex is not installed (set CLINVK_REAL_CLIS_DIR to a folder with node_modules/.bin/codex${dir ? `; ${codex} is missing` : ''})`);
-}
+const codex = realClis().codex;
+const present = !skipUnless('codex');
 
 const ours = fileURLToPath(new URL('../../runtime/backends/codex-app-types.ts', import.meta.url));
 

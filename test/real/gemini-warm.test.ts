@@ -2,7 +2,7 @@
 // against a loopback Gemini API mock, in a scratch HOME — two turns on one live process (the model sees
 // the first turn in the second's history), a tool refused by the approval mode, an interrupt, a clean
 // shutdown that leaves no process, and the session still resumable by a cold `--resume` afterwards.
-// Needs the real CLI: CLINVK_REAL_CLIS_DIR = a folder with node_modules/.bin/gemini. Slow (gemini's
+// Skips with one line when the real CLI is not installed (harness.ts: .cache/real-clis or CLINVK_REAL_CLIS_DIR). Slow (gemini's
 // start is ~3 s, far more on a busy machine).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,13 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geminiWarm } from '../../runtime/backends/gemini-warm.ts';
 import type { WarmStart } from '../../runtime/backends/warm.ts';
 import { startWarm, groupMembers, textOf } from '../fixtures/warm-driver.ts';
+import { realClis, skipUnless } from './harness.ts';
 
-const dir = process.env.CLINVK_REAL_CLIS_DIR;
-const bin = dir ? join(dir, 'node_modules/.bin/gemini') : undefined;
-const present = bin !== undefined && existsSync(bin);
-if (!present) {
-  console.log(`gemini-warm (real CLI): skipped, the real gemini is not installed (set CLINVK_REAL_CLIS_DIR to a folder with node_modules/.bin/gemini${dir ? `; ${bin} is missing` : ''})`);
-}
+const bin = realClis().gemini;
+const present = !skipUnless('gemini');
 
 /** The Gemini API as the CLI calls it, on loopback: `USE_TOOL:<cmd>` asks for one shell call, anything else gets "Hello from the mock." */
 function geminiMock(): Promise<{ url: string; bodies: string[]; server: Server }> {
