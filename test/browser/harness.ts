@@ -36,7 +36,10 @@ export interface LiveServer {
 export async function startServe(env: Record<string, string> = {}, configYaml = ''): Promise<LiveServer> {
   const home = mkdtempSync(join(tmpdir(), 'clinvk-browser-'));
   const log = join(home, 'fake.log');
-  writeFileSync(join(home, 'config.yaml'), configYaml);
+  // Cold runs: the suite checks what the console does with each run (Stop ends it and its process leaves
+  // /proc; the fake's [[fake:…]] directives and argv log are the cold fake's). On a warm agent, Stop
+  // interrupts the turn and the agent lives on, as the warm suites (test/e2e/warm-*) check.
+  writeFileSync(join(home, 'config.yaml'), `warm: { enabled: false }\n${configYaml}`);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/clinvk.cjs'), 'serve', '--port', '0'], {
     cwd: home,
     env: {

@@ -112,7 +112,7 @@ export interface SessionJson {
   status: string;
   turn_count: number;
   token_usage?: { input_tokens: number; output_tokens: number; total_tokens: number };
-  cost_usd?: number;
+  cost_usd?: number | null;
   title?: string;
   tags?: string[];
   error_message?: string;

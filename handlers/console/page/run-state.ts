@@ -14,13 +14,14 @@ export interface RunError {
   status?: number;
 }
 
+/** The `done` event's result: keys without a value are null (every documented key is always there). */
 export interface RunResultJson {
-  session_id?: string;
+  session_id?: string | null;
   exit_code: number;
   duration_ms: number;
-  model?: string;
+  model?: string | null;
   token_usage?: { input_tokens: number; output_tokens: number; cached_tokens?: number; total_tokens: number };
-  cost_usd?: number;
+  cost_usd?: number | null;
 }
 
 export interface Run {

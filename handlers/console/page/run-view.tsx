@@ -42,7 +42,7 @@ function Figures({ run }: { run: Run }) {
     <p class="figures" data-testid="figures">
       <span>{formatMs(r.duration_ms)}</span>
       {u && <span>{`${u.input_tokens} in · ${u.output_tokens} out tokens`}</span>}
-      {r.cost_usd !== undefined && <span>{`$${r.cost_usd.toFixed(6)}`}</span>}
+      {r.cost_usd != null && <span>{`$${r.cost_usd.toFixed(6)}`}</span>}
       {run.model && <span>{run.model}</span>}
       {r.exit_code !== 0 && <span>{`exit ${r.exit_code}`}</span>}
     </p>

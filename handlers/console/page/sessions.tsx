@@ -46,7 +46,7 @@ function Details({ s, onContinue, onDeleted }: { s: SessionJson; onContinue: Pro
         <dt>Tokens</dt>
         <dd>{u ? `${u.input_tokens} in · ${u.output_tokens} out` : '—'}</dd>
         <dt>Cost</dt>
-        <dd>{s.cost_usd !== undefined ? `$${s.cost_usd.toFixed(6)}` : '—'}</dd>
+        <dd>{s.cost_usd != null ? `$${s.cost_usd.toFixed(6)}` : '—'}</dd>
         <dt>Created</dt>
         <dd>{when(s.created_at)}</dd>
         <dt>Last used</dt>
