@@ -40,8 +40,10 @@ describe.skipIf(skipUnless('claude'))('Claude Code on /anthropic', () => {
     // Turn 2: codex resumed its own session and sent the whole history to its model, not a folded transcript.
     expect(second.stdout.trim()).toBe('Hello from mock responses, turn 2. You said pear.');
     expect(second.code).toBe(0);
-    const resumed = ctx.mocks.responses.requests.slice(before).at(-1)!;
-    expect(JSON.stringify(resumed.body.input)).toContain('First ECHO:apple');
+    // The request of this turn (other tests share the mock and run at the same time): it carries turn 1.
+    const resumed = ctx.mocks.responses.requests.slice(before).filter((q) => JSON.stringify(q.body.input).includes('Second ECHO:pear'));
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(JSON.stringify(resumed.at(-1)!.body.input)).toContain('First ECHO:apple');
   });
 
   it.concurrent('a wrong key: clinvk answers 401 in Anthropic\'s format and Claude Code reports it', async () => {

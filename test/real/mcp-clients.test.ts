@@ -3,8 +3,8 @@
 // The client's model is a mock that calls clinvk_prompt, then follows next_page with clinvk_result.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
-import { CLINVK, itNeeds, type Mocks, realSandbox, run, sandbox, serve, skipUnless } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { CLINVK, type Mocks, realSandbox, run, sandbox, serve, skipUnless } from './harness.ts';
 import { longText } from './mocks/common.ts';
 
 const KEY = 'clinvk-test-key';
@@ -25,6 +25,8 @@ function claudeCodeToolTraffic(mocks: Mocks) {
 
 describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of clinvk', () => {
   const ctx = realSandbox({ apiKey: KEY });
+  // Plain `it`, one test at a time: each reads the Anthropic mock's newest request as its client's last model call, and
+  // the clinvk runs inside the other tests (a claude backend) talk to the same mock.
 
   const claudeWith = (server: Record<string, unknown>) =>
     run('claude', ['-p', ask('codex'), '--mcp-config', JSON.stringify({ mcpServers: { clinvk: server } }), '--allowedTools', 'mcp__clinvk__clinvk_prompt', 'mcp__clinvk__clinvk_result'], {
@@ -42,7 +44,7 @@ describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of cli
     expect(results[1]).toContain(longText(WHOLE).slice(-200).replace(/\n/g, '\\n'));
   }
 
-  itNeeds('claude', 'codex')('Claude Code over stdio (`clinvk mcp`)', async () => {
+  it('Claude Code over stdio (`clinvk mcp`)', async () => {
     const r = await claudeWith({ command: process.execPath, args: [CLINVK, 'mcp'], env: ctx.sb.env });
     expect(r.code).toBe(0);
     const { calls, results } = claudeCodeToolTraffic(ctx.mocks);
@@ -51,7 +53,7 @@ describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of cli
     expectPagedThrough(calls, results);
   });
 
-  itNeeds('claude', 'codex')('Claude Code over HTTP (`/mcp` on clinvk serve, behind the API key)', async () => {
+  it('Claude Code over HTTP (`/mcp` on clinvk serve, behind the API key)', async () => {
     const before = ctx.mocks.anthropic.requests.length;
     const r = await claudeWith({ type: 'http', url: `${ctx.srv.url}/mcp`, headers: { Authorization: `Bearer ${KEY}` } });
     expect(r.code).toBe(0);
@@ -60,7 +62,7 @@ describe.skipIf(skipUnless('claude', 'codex'))('agent CLIs as MCP clients of cli
     expectPagedThrough(calls, results);
   });
 
-  itNeeds('codex', 'claude')('Codex over stdio (`clinvk mcp`)', async () => {
+  it('Codex over stdio (`clinvk mcp`)', async () => {
     // The client's own CODEX_HOME: the codex backend keeps the sandbox's, without the MCP server.
     // `required = true`: without it codex sends its first request before a slow-starting server has
     // listed its tools, and the model never sees them (seen here under load). `codex exec` refuses MCP
