@@ -135,6 +135,8 @@ describe('gemini specifics in the pool', () => {
     // The session's agent goes (an idle eviction, a restart past age or size, a death: the same path).
     process.kill(-spare, 'SIGKILL');
     await until(() => !alive(spare));
+    // …and the pool has seen it go (a turn that comes first finds the dead agent: cold, with a warning).
+    await until(async () => (await rt.warm!()).agents.every((x) => x.pid !== spare));
     const b = await runAll(rt, { backend: 'gemini', prompt: 'two', sessionId: a.result.sessionId! });
     expect(b.result.error).toBeUndefined();
     expect(b.result.warnings).toEqual([]);
