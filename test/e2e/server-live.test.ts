@@ -156,17 +156,19 @@ describe('live server (in-process) with the fake CLIs', () => {
 
 describe('`clinvk serve` (built CLI)', () => {
   const bin = join(ROOT, 'dist/clinvk.cjs');
-  let child: ChildProcess | undefined;
+  // Every server a test started, so none outlives the file: one that failed to start in time, or a
+  // test that failed before its SIGTERM, was left running for hours when only the last was kept.
+  const started = new Set<ChildProcess>();
   beforeAll(() => {
     if (!existsSync(bin)) throw new Error('dist/clinvk.cjs is missing: run `npm run build` first');
   });
   afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    for (const proc of started) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
 
   async function startCli(env: Record<string, string> = {}) {
     const proc = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: baseEnv(env), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
+    started.add(proc);
     let out = '';
     let err = '';
     proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -174,6 +176,7 @@ describe('`clinvk serve` (built CLI)', () => {
     // ~1 s when quiet (it probes each backend's --version); a hang guard, not a speed check: a CI
     // run at load ~20 on two cores saw it take over 10 s.
     await until(() => /backends: /.test(out), 45_000).catch(() => {
+      proc.kill('SIGKILL');
       throw new Error(`serve did not start:\n${out}\n${err}`);
     });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
