@@ -72,6 +72,8 @@ describe.each(['gemini', 'codex'] as const)('warm %s through the engine', (backe
     expect(a.result.error).toBeUndefined();
     const first = turnPids(w)[0]!;
     await until(() => !alive(first));
+    // …and the pool has seen it go (a turn that comes first finds the dead agent and runs cold, with a warning).
+    await until(async () => (await rt.warm!()).evictions.died === 1);
     const b = await runAll(rt, { backend, prompt: 'still there?', sessionId: a.result.sessionId! });
     expect(b.result.error).toBeUndefined();
     expect(b.result.output).toMatch(/\(turn 2\): still there\?$/);
