@@ -6,7 +6,7 @@ import { configSchema, type Config } from '../runtime/config.ts';
 import { ClinvkError, isClinvkError } from '../runtime/contract.ts';
 import { consoleLogger, memoryMetrics } from '../runtime/edge-support.ts';
 import { createRemoteRuntime } from '../runtime/remote.ts';
-import { parseRunnerList } from '../runtime/runner-list.ts';
+import { parseRunnerList, splitRunnerId } from '../runtime/runner-list.ts';
 import { CLINVK_VERSION } from '../runtime/version.ts';
 import { createApp } from './app.ts';
 import { CONSOLE_ASSETS } from './console/assets.gen.js';
@@ -14,6 +14,7 @@ import type { DurableNamespace } from './edge/durable-types.ts';
 import { createMcpForwarder, type McpRoute } from './edge/mcp-forward.ts';
 import { createEdgeStateClient, isolateMemory } from './edge/state-client.ts';
 import { errorResponse, surfaceOf } from './errors.ts';
+import type { StoredResponse } from './openai/responses.ts';
 
 export { EdgeState } from './edge/state-object.ts';
 
@@ -76,9 +77,18 @@ export function createWorkerApp(env: WorkerEnv, fetcher?: typeof fetch): WorkerA
     metrics: memoryMetrics(),
     version: CLINVK_VERSION,
   });
+  // The Durable Object when bound; else this isolate's memory (fine for one `wrangler dev`, lost between isolates).
+  const remember = <V>(prefix: string, ttlMs: number) => (state ? state.memory<V>(prefix, ttlMs) : isolateMemory<V>(ttlMs));
+  const responses = Object.assign(remember<StoredResponse>('resp', HOUR), {
+    // resp_<runner>_<hex>: which runner answered is in the id, as in session ids.
+    idFor: (sessionId: string | undefined) => {
+      const runner = sessionId ? splitRunnerId(sessionId, runtime.router.names).runner : undefined;
+      return `resp_${runner ? `${runner}_` : ''}${crypto.randomUUID().replace(/-/g, '')}`;
+    },
+  });
   const mcp = createMcpForwarder({
     router: runtime.router,
-    sessions: state ? state.memory<McpRoute>('mcp', MCP_IDLE_MS) : isolateMemory<McpRoute>(MCP_IDLE_MS),
+    sessions: remember<McpRoute>('mcp', MCP_IDLE_MS),
     ...(env.RUNNER_TOKEN ? { token: env.RUNNER_TOKEN } : {}),
     fetch: doFetch,
     log,
@@ -89,7 +99,7 @@ export function createWorkerApp(env: WorkerEnv, fetcher?: typeof fetch): WorkerA
     clientIp: 'edge',
     console: CONSOLE_ASSETS,
     mcp,
-    ...(state ? { memory: { conversations: state.memory('conv', HOUR), responses: state.memory('resp', HOUR) } } : {}),
+    memory: { conversations: remember<string>('conv', HOUR), responses },
   });
 }
 

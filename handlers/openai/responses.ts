@@ -2,6 +2,7 @@
 // `previous_response_id` resumes the backend session that produced that response.
 import type { RunEvent, RunResult } from '../../runtime/contract.ts';
 import { startChatRun } from '../compat/chat-run.ts';
+import { peekFirst } from '../compat/peek.ts';
 import type { KeyValueMemory } from '../compat/memory.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import type { OpenAiContext } from './chat.ts';
@@ -13,7 +14,10 @@ export interface StoredResponse {
   response: ResponseObject;
   sessionId?: string;
 }
-export type ResponseStore = KeyValueMemory<StoredResponse>;
+export type ResponseStore = KeyValueMemory<StoredResponse> & {
+  /** A new response id for a run of this session (the edge writes the runner's name into it); default resp_<hex>. */
+  idFor?: (sessionId: string | undefined) => string;
+};
 
 type ResponseObject = ReturnType<typeof responseObject>;
 
@@ -87,15 +91,16 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
     },
     signal,
   );
-  const id = `resp_${hexId()}`;
+  const { first, events } = await peekFirst(started.events);
+  const id = ctx.responses.idFor?.(first?.type === 'init' ? first.sessionId : undefined) ?? `resp_${hexId()}`;
   const itemId = `msg_${hexId()}`;
   const base = responseObject(id, Math.floor((ctx.now?.() ?? Date.now()) / 1000), body, 'in_progress');
   const remember = async (result: RunResult, final: ResponseObject) => {
     if (body.store !== false) await ctx.responses.set(id, { response: final, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
   };
-  if (body.stream) return sseResponse(responseEvents(started.events, base, itemId, remember), { heartbeatMs: ctx.heartbeatMs });
+  if (body.stream) return sseResponse(responseEvents(events, base, itemId, remember), { heartbeatMs: ctx.heartbeatMs });
   let result: RunResult | undefined;
-  for await (const ev of started.events) if (ev.type === 'done') result = ev.result;
+  for await (const ev of events) if (ev.type === 'done') result = ev.result;
   if (!result) return openaiError(500, 'the run ended without a result', { type: 'server_error' });
   if (result.error) return openaiError(...openaiErrorBody(result.error));
   const final = finish(base, itemId, result);

@@ -89,7 +89,8 @@ describe('edge state in a Durable Object, across isolates', () => {
     expect(r1.value.output_text).toBe('Hello from fake claude (turn 1): resp one');
     expect(resumeOf(c1.line)).toBeUndefined();
     expect(r1.runner).not.toBe(c1.runner);
-    expect(r1.value.id).toMatch(/^resp_/);
+    // The response id names the runner that answered.
+    expect(r1.value.id).toMatch(new RegExp(`^resp_${r1.runner}_[0-9a-f]{32}$`));
 
     // Turn 2, isolate 2: nothing of isolate 1's memory is left but the Durable Object's.
     mf = await isolate();
