@@ -45,9 +45,6 @@ export interface RemoteRuntime extends Runtime {
 
 const asSpec = (r: RunnerSpec | string): RunnerSpec => (typeof r === 'string' ? { name: runnerTag(r.replace(/\/+$/, '')), url: r.replace(/\/+$/, '') } : r);
 
-/** `<runner name>-<runner's id>` → its parts (ids of runners not in `names` come back whole). */
-export const splitSessionId = splitRunnerId;
-
 export function createRemoteRuntime(opts: RemoteRuntimeOptions): RemoteRuntime {
   if (opts.runners.length === 0) throw new ClinvkError('CONFIG_INVALID', 'no runner configured: set RUNNER_URL to the URL of a `clinvk serve`');
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));

@@ -126,7 +126,7 @@ describe('edge state in a Durable Object, across isolates', () => {
   }, 120_000);
 
   it('an MCP session over /mcp lists tools and runs a prompt, every request on the runner that holds it', async () => {
-    const mf = await isolate();
+    const mf = live ?? (await isolate());
     const viaWorker = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const req = new Request(input, init);
       const body = req.body ? await req.text() : undefined;
@@ -147,7 +147,7 @@ describe('edge state in a Durable Object, across isolates', () => {
   }, 60_000);
 
   it('with one runner killed: new chats go to the other, a chat of the dead runner gets a 503 naming it, /health says it is down', async () => {
-    let mf = await isolate();
+    let mf = live ?? (await isolate());
     const first = await served(() => chat(mf, [{ role: 'user', content: 'doomed' }]));
     const doomed = first.runner;
     const other = doomed === 'a' ? 'b' : 'a';
