@@ -8,6 +8,7 @@ import { runEventToJson } from '../../../runtime/wire.ts';
 import { fakeNamespace, memoryStorage } from './fake-durable.ts';
 
 afterEach(() => {
+  vi.restoreAllMocks();
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
@@ -17,6 +18,7 @@ const postJson = (body: unknown) => ({ method: 'POST', headers: { 'content-type'
 
 describe('a misconfigured Worker', () => {
   it('answers every request with a 503 naming a bad RUNNER_URL, in each surface’s format', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const env: WorkerEnv = { RUNNER_URL: 'a=ftp://runner' };
     const health = await call(env, '/health');
     expect(health.status).toBe(503);
@@ -29,12 +31,16 @@ describe('a misconfigured Worker', () => {
     const mcp = await call(env, '/mcp', postJson({}));
     expect(await mcp.json()).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('RUNNER_URL is invalid') } });
     expect((await call({}, '/health')).status).toBe(503);
+    // Logged once per isolate and environment, not per request.
+    expect(logged).toHaveBeenCalledTimes(2);
+    logged.mockRestore();
   });
 
   it.each([
     ['{"server":', /^CLINVK_CONFIG_JSON is not JSON: /],
     ['{"server":{"max_request_body_bytes":"lots"}}', /^CLINVK_CONFIG_JSON is invalid: server\.max_request_body_bytes: /],
   ])('answers 503 naming a bad CLINVK_CONFIG_JSON (%s)', async (json, message) => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const res = await call({ RUNNER_URL: 'a=http://runner', CLINVK_CONFIG_JSON: json }, '/openai/v1/models');
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
@@ -80,7 +86,7 @@ function runnersFetch(down: Set<string>, seen: string[]) {
     if (url.pathname === '/mcp') {
       const sid = new Headers(init?.headers).get('mcp-session-id');
       seen.push(`${name}:mcp:${sid ?? 'open'}:${new Headers(init?.headers).get('authorization')}`);
-      return Response.json({ jsonrpc: '2.0', id: 1, result: {} }, { headers: { 'mcp-session-id': sid ?? `${name}-native` } });
+      return Response.json({ jsonrpc: '2.0', id: 1, result: {} }, { headers: { 'mcp-session-id': sid ?? `${name}-native${seen.length}` } });
     }
     const body = JSON.parse(String(init?.body)) as { session_id?: string; prompt: string };
     seen.push(`${name}:${body.session_id ?? 'new'}`);
@@ -118,11 +124,20 @@ describe('two isolates sharing the Durable Object', () => {
 
     const init = await isolate1.fetch(new Request('http://edge.test/mcp', postJson({ jsonrpc: '2.0', id: 1, method: 'initialize' })));
     const sid = init.headers.get('mcp-session-id')!;
-    expect(sid).toMatch(/^[ab]-[ab]-native$/);
+    expect(sid).toMatch(/^[ab]-[ab]-native\d+$/);
     const owner = sid.slice(0, 1);
     const next = await isolate2.fetch(new Request('http://edge.test/mcp', { ...postJson({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), headers: { 'mcp-session-id': sid, 'content-type': 'application/json' } }));
     expect(next.headers.get('mcp-session-id')).toBe(sid);
-    expect(seen.slice(-1)).toEqual([`${owner}:mcp:${owner}-native:Bearer tok`]);
+    expect(seen.slice(-1)).toEqual([`${owner}:mcp:${sid.slice(2)}:Bearer tok`]);
+
+    // DELETE ends the session on its runner and in the object.
+    const opened = await isolate2.fetch(new Request('http://edge.test/mcp', postJson({ jsonrpc: '2.0', id: 1, method: 'initialize' })));
+    const sid2 = opened.headers.get('mcp-session-id')!;
+    const other = sid2.slice(0, 1);
+    const closed = await isolate1.fetch(new Request('http://edge.test/mcp', { method: 'DELETE', headers: { 'mcp-session-id': sid2 } }));
+    expect(closed.status).toBe(200);
+    expect(seen.at(-1)).toBe(`${other}:mcp:${sid2.slice(2)}:Bearer tok`);
+    expect((await isolate2.fetch(new Request('http://edge.test/mcp', { method: 'DELETE', headers: { 'mcp-session-id': sid2 } }))).status).toBe(404);
 
     down.add(owner);
     const refused = await isolate2.fetch(new Request('http://edge.test/mcp', { ...postJson({ jsonrpc: '2.0', id: 3, method: 'tools/list' }), headers: { 'mcp-session-id': sid, 'content-type': 'application/json' } }));
