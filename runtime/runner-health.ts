@@ -59,7 +59,9 @@ export async function refreshStates(
         next[r.name] = cur;
         return;
       }
-      next[r.name] = { ...(await probeRunner(r.url, opts.fetch)), checkedAt: opts.now() };
+      // Stamped when the check began: a failure reported while it was out is newer, and wins.
+      const at = opts.now();
+      next[r.name] = { ...(await probeRunner(r.url, opts.fetch)), checkedAt: at };
     }),
   );
   return next;

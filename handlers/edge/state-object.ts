@@ -24,6 +24,9 @@ export interface StateObjectEnv {
 }
 
 export class EdgeState {
+  /** The /health checks in flight: requests that arrive meanwhile wait for them rather than probe again. */
+  private probing: Promise<Record<string, RunnerState>> | undefined;
+
   constructor(
     private readonly state: DurableState,
     private readonly env: StateObjectEnv,
@@ -61,23 +64,31 @@ export class EdgeState {
       case 'delete':
         await storage.delete(kvKey(op.key));
         return {};
-      case 'runners': {
-        const known = (await storage.get<Record<string, RunnerState>>(RUNNERS_KEY)) ?? {};
-        const secs = Number(this.env.RUNNER_CHECK_SECS);
-        const states = await refreshStates(parseRunnerList(this.env.RUNNER_URL), known, {
-          fetch: (input, init) => fetch(input, init),
-          now: Date.now,
-          ...(secs > 0 ? { intervalMs: secs * 1000 } : {}),
-        });
-        await storage.put(RUNNERS_KEY, states);
-        return { states };
-      }
+      case 'runners':
+        this.probing ??= this.refreshRunners().finally(() => (this.probing = undefined));
+        return { states: await this.probing };
       case 'runner-down': {
         const known = (await storage.get<Record<string, RunnerState>>(RUNNERS_KEY)) ?? {};
         await storage.put(RUNNERS_KEY, { ...known, [op.name]: { state: 'down', checkedAt: now, reason: op.reason } });
         return {};
       }
     }
+  }
+
+  private async refreshRunners(): Promise<Record<string, RunnerState>> {
+    const storage = this.state.storage;
+    const known = (await storage.get<Record<string, RunnerState>>(RUNNERS_KEY)) ?? {};
+    const secs = Number(this.env.RUNNER_CHECK_SECS);
+    const checked = await refreshStates(parseRunnerList(this.env.RUNNER_URL), known, {
+      fetch: (input, init) => fetch(input, init),
+      now: Date.now,
+      ...(secs > 0 ? { intervalMs: secs * 1000 } : {}),
+    });
+    // A runner marked down by a failed run while the checks were out keeps that newer state.
+    const latest = (await storage.get<Record<string, RunnerState>>(RUNNERS_KEY)) ?? {};
+    const states = Object.fromEntries(Object.entries(checked).map(([name, s]) => [name, (latest[name]?.checkedAt ?? 0) > s.checkedAt ? latest[name]! : s]));
+    await storage.put(RUNNERS_KEY, states);
+    return states;
   }
 
   /** Deletes what has expired; runs again while anything is left. */

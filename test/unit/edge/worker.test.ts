@@ -76,6 +76,31 @@ describe('the EdgeState Durable Object', () => {
   });
 });
 
+describe('the EdgeState runner checks', () => {
+  it('one check for requests that arrive together; a runner marked down meanwhile stays down', async () => {
+    let probes = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    vi.stubGlobal('fetch', async () => {
+      probes++;
+      await gate;
+      return new Response('{}');
+    });
+    const state = new EdgeState({ storage: memoryStorage() }, { RUNNER_URL: 'a=http://a,b=http://b' });
+    const op = (body: unknown) => state.fetch(new Request('https://s/', { method: 'POST', body: JSON.stringify(body) })).then((r) => r.json() as Promise<{ states: Record<string, { state: string }> }>);
+    const first = op({ op: 'runners' });
+    const second = op({ op: 'runners' });
+    await new Promise((r) => setTimeout(r, 20));
+    await op({ op: 'runner-down', name: 'b', reason: 'it refused the connection' });
+    release();
+    const [one, two] = await Promise.all([first, second]);
+    expect(probes).toBe(2); // a and b, once each
+    expect(one.states.a!.state).toBe('up');
+    expect(one.states.b!.state).toBe('down');
+    expect(two).toEqual(one);
+  });
+});
+
 /** Fake runners: /health, /api/v1/prompt (NDJSON), /mcp (answers with its own session id). */
 function runnersFetch(down: Set<string>, seen: string[]) {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
