@@ -71,7 +71,7 @@ beforeAll(async () => {
     logs[name] = join(dir, `${name}.log`);
     runners[name] = await startRunner({ apiKeys: ['runner-secret'], mcp: true, env: { FAKE_LOG: logs[name] } });
   }
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await live?.dispose();
@@ -123,7 +123,7 @@ describe('edge state in a Durable Object, across isolates', () => {
     const got = await mf.dispatchFetch(`http://edge.test/openai/v1/responses/${r3.value.id}`, { headers: { authorization: 'Bearer edge-key' } });
     expect(got.status).toBe(200);
     expect(((await got.json()) as { output_text: string }).output_text).toBe(r3.value.output_text);
-  }, 120_000);
+  }, 240_000);
 
   it('an MCP session over /mcp lists tools and runs a prompt, every request on the runner that holds it', async () => {
     const mf = live ?? (await isolate());
