@@ -6,7 +6,7 @@ import { Router, type IRequest } from 'itty-router';
 import type { Config } from '../runtime/config.ts';
 import { BACKEND_NAMES, type Runtime } from '../runtime/contract.ts';
 import { createAnthropicSurface } from './anthropic.ts';
-import { ConversationCache } from './compat/conversation.ts';
+import { ConversationCache, type ConversationMemory } from './compat/conversation.ts';
 import { createConsole, type ConsoleAssets } from './console/serve.ts';
 import { ExpiringMap } from './compat/expiring-map.ts';
 import { errorResponse, surfaceOf } from './errors.ts';
@@ -24,6 +24,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { timeout } from './middleware/timeout.ts';
 import { createTokenBuckets } from './middleware/token-bucket.ts';
 import { createOpenAiSurface } from './openai.ts';
+import type { ResponseStore } from './openai/responses.ts';
 import { createRestApi } from './rest.ts';
 import { createRunGate, gatedRuntime, gaugeRuns, type RunGate } from './run-gate.ts';
 import { health, metrics, openapi } from './system.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   defaultMaxRuns?: number;
   /** The web console's built files (handlers/console/assets.gen.js), served at / when server.console is on. */
   console?: ConsoleAssets;
+  /** Where conversations and stored Responses are remembered; default: this process's memory (the edge passes its Durable Object). */
+  memory?: { conversations: ConversationMemory; responses: ResponseStore };
 }
 
 /** What the server knows about the connection; the Node adapter passes it as fetch's second argument. */
@@ -72,8 +75,8 @@ export function createApp(base: Runtime, options: AppOptions): App {
   const gate = createRunGate({ max: maxRuns, queueMax: Math.max(64, maxRuns * 8), queueTimeoutMs: server.queue_timeout_secs * 1000, onChange: gaugeRuns(base.metrics) });
   const runtime = gatedRuntime(base, gate);
   const heartbeatMs = server.heartbeat_secs * 1000;
-  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: new ConversationCache(), heartbeatMs };
-  const openai = createOpenAiSurface({ ...chat, config, responses: new ExpiringMap(), now });
+  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: options.memory?.conversations ?? new ConversationCache(), heartbeatMs };
+  const openai = createOpenAiSurface({ ...chat, config, responses: options.memory?.responses ?? new ExpiringMap(), now });
   const anthropic = createAnthropicSurface(chat);
   const sys = { runtime, config, gate, maxRuns, startedAt: now(), now };
   const mcp = options.mcpFactory?.(runtime) ?? options.mcp;

@@ -47,12 +47,19 @@ async function warmHealth(runtime: Runtime) {
   };
 }
 
+/** The edge's runners and their states, snake_case; absent where runs are local. */
+async function runnersHealth(runtime: Runtime) {
+  const list = await runtime.runners?.().catch(() => undefined);
+  return list?.map((r) => ({ name: r.name, state: r.state, ...(r.checkedSecsAgo !== undefined ? { checked_secs_ago: r.checkedSecsAgo } : {}), ...(r.reason ? { reason: r.reason } : {}) }));
+}
+
 export async function health(deps: SystemDeps): Promise<Response> {
-  const [backends, store, warm] = await Promise.all([deps.runtime.backends().catch(() => []), storeHealth(deps.runtime), warmHealth(deps.runtime)]);
+  const [backends, store, warm, runners] = await Promise.all([deps.runtime.backends().catch(() => []), storeHealth(deps.runtime), warmHealth(deps.runtime), runnersHealth(deps.runtime)]);
   const enabled = backends.filter((b) => b.enabled);
   const available = enabled.filter((b) => b.available);
-  // unhealthy: nothing can run; degraded: something configured is missing.
-  const status = !store.available || available.length === 0 ? 'unhealthy' : available.length < enabled.length ? 'degraded' : 'ok';
+  const runnersDown = runners?.filter((r) => r.state === 'down').length ?? 0;
+  // unhealthy: nothing can run; degraded: something configured is missing (a backend, or one of the edge's runners).
+  const status = !store.available || available.length === 0 ? 'unhealthy' : available.length < enabled.length || runnersDown > 0 ? 'degraded' : 'ok';
   const uptimeMs = Math.max(0, deps.now() - deps.startedAt);
   const body = {
     status,
@@ -63,6 +70,7 @@ export async function health(deps: SystemDeps): Promise<Response> {
     session_store: store,
     runs: { in_flight: deps.gate.active, queued: deps.gate.queued, max: deps.maxRuns },
     ...(warm ? { warm } : {}),
+    ...(runners ? { runners } : {}),
   };
   return Response.json(body, { status: status === 'unhealthy' ? 503 : 200, headers: { 'cache-control': 'no-store' } });
 }

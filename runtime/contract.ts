@@ -272,11 +272,23 @@ export interface WarmStatus {
 }
 
 /** The port every door uses. Tests build their own with fakes. */
+/** One runner of the edge (RUNNER_URL), as /health shows it. */
+export interface RunnerStatus {
+  name: string;
+  state: 'up' | 'down';
+  /** Seconds since the state was last set; absent for a runner nothing has checked yet. */
+  checkedSecsAgo?: number;
+  /** Why it is down, naming no address. */
+  reason?: string;
+}
+
 export interface Runtime {
   run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent>;
   backends(): Promise<BackendInfo[]>;
   /** Live agents kept between turns; absent where there is no pool (the CLI, a Worker). */
   warm?(): Promise<WarmStatus>;
+  /** The runners a Worker forwards to and whether each is up; absent where runs are local. */
+  runners?(): Promise<RunnerStatus[]>;
   sessions: SessionStore;
   log: Logger;
   metrics: Metrics;

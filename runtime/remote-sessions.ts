@@ -4,21 +4,22 @@ import { sessionFromJson, type SessionJson } from './wire.ts';
 
 interface Runner {
   url: string;
-  tag: string;
+  /** The runner's name (RUNNER_URL), written before each of its session ids. */
+  name: string;
 }
 
 export interface RemoteSessionsOptions {
   runners: Runner[];
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
   headers: () => Record<string, string>;
-  split: (id: string) => { tag?: string; id: string };
+  split: (id: string) => { runner?: string; id: string };
 }
 
 export function createRemoteSessions(opts: RemoteSessionsOptions): SessionStore {
-  const tagged = (r: Runner, s: Session): Session => ({ ...s, id: `${r.tag}-${s.id}` });
+  const tagged = (r: Runner, s: Session): Session => ({ ...s, id: `${r.name}-${s.id}` });
   const runnerOf = (id: string) => {
-    const { tag, id: local } = opts.split(id);
-    const runner = opts.runners.find((r) => r.tag === tag) ?? (opts.runners.length === 1 ? opts.runners[0] : undefined);
+    const { runner: name, id: local } = opts.split(id);
+    const runner = opts.runners.find((r) => r.name === name) ?? (opts.runners.length === 1 ? opts.runners[0] : undefined);
     if (!runner) throw new ClinvkError('SESSION_NOT_FOUND', `session ${id} is not known to any runner`);
     return { runner, local };
   };
@@ -48,11 +49,22 @@ export function createRemoteSessions(opts: RemoteSessionsOptions): SessionStore 
       q.set('limit', String((filter.limit ?? 50) + (filter.offset ?? 0)));
       const all: Session[] = [];
       let total = 0;
+      let failed: unknown;
+      let answered = 0;
       for (const runner of opts.runners) {
-        const body = (await (await call(`${runner.url}/api/v1/sessions?${q}`)).json()) as { sessions: SessionJson[]; total: number };
+        let body: { sessions: SessionJson[]; total: number };
+        try {
+          body = (await (await call(`${runner.url}/api/v1/sessions?${q}`)).json()) as typeof body;
+        } catch (err) {
+          // A runner that is down lists nothing; the others still answer (the edge's /health says which is down).
+          failed = err;
+          continue;
+        }
+        answered++;
         total += body.total;
         all.push(...body.sessions.map((s) => tagged(runner, sessionFromJson(s))));
       }
+      if (answered === 0) throw failed;
       all.sort((a, b) => b.lastUsed.localeCompare(a.lastUsed));
       const offset = filter.offset ?? 0;
       return { sessions: all.slice(offset, offset + (filter.limit ?? 50)), total };

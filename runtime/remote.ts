@@ -14,81 +14,81 @@ import {
   type SessionStore,
 } from './contract.ts';
 import { createRemoteSessions } from './remote-sessions.ts';
+import { memoryRunnerHealth, type RunnerHealth } from './runner-health.ts';
+import { joinRunnerId, runnerTag, splitRunnerId, type RunnerSpec } from './runner-list.ts';
+import { createRunnerRouter, type RunnerRouter, type RunnerStatus } from './runner-router.ts';
 import { runEventFromJson } from './wire.ts';
 
+export { runnerTag } from './runner-list.ts';
+
 export interface RemoteRuntimeOptions {
-  /** Runner base URLs (e.g. http://127.0.0.1:8080). Runs are spread over them. */
-  runners: string[];
+  /** Named runners (RUNNER_URL parsed by runner-list.ts), or bare base URLs, named by their tag. */
+  runners: (RunnerSpec | string)[];
   /** The runners' API key, sent as a Bearer token. */
   token?: string;
   fetch?: typeof fetch;
   log: Logger;
   metrics: Metrics;
   version: string;
-  /** How long a runner that failed is skipped. */
+  /** Who knows which runners are up; default: in memory, a runner that failed is skipped for `cooldownMs`. */
+  health?: RunnerHealth;
+  /** How long a runner that failed is skipped (in-memory health only). */
   cooldownMs?: number;
   now?: () => number;
 }
 
-/** Session ids leave this runtime as `<runner tag>-<runner's id>`, so a resume finds its runner again. */
-export const runnerTag = (url: string): string => {
-  let h = 2166136261;
-  for (const ch of url) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return (h >>> 0).toString(16).padStart(8, '0');
-};
-
-export function splitSessionId(id: string): { tag?: string; id: string } {
-  const m = /^([0-9a-f]{8})-(.+)$/.exec(id);
-  return m ? { tag: m[1]!, id: m[2]! } : { id };
+/** A Runtime that forwards runs, plus the router and the runners' states for /health and /mcp. */
+export interface RemoteRuntime extends Runtime {
+  router: RunnerRouter;
+  runners(): Promise<RunnerStatus[]>;
 }
 
-export function createRemoteRuntime(opts: RemoteRuntimeOptions): Runtime {
+const asSpec = (r: RunnerSpec | string): RunnerSpec => (typeof r === 'string' ? { name: runnerTag(r.replace(/\/+$/, '')), url: r.replace(/\/+$/, '') } : r);
+
+export function createRemoteRuntime(opts: RemoteRuntimeOptions): RemoteRuntime {
   if (opts.runners.length === 0) throw new ClinvkError('CONFIG_INVALID', 'no runner configured: set RUNNER_URL to the URL of a `clinvk serve`');
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const now = opts.now ?? Date.now;
-  const runners = opts.runners.map((url) => ({ url: url.replace(/\/+$/, ''), tag: runnerTag(url.replace(/\/+$/, '')), downUntil: 0 }));
-  let next = 0;
+  const runners = opts.runners.map(asSpec);
+  const health = opts.health ?? memoryRunnerHealth({ ...(opts.cooldownMs !== undefined ? { cooldownMs: opts.cooldownMs } : {}), now });
+  const router = createRunnerRouter(runners, health, now);
   const headers = (): Record<string, string> => ({
     'content-type': 'application/json',
     ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
   });
 
-  /** Healthy runners first, in round-robin order; a session's own runner only. */
-  function candidates(tag?: string) {
-    if (tag) {
-      const own = runners.filter((r) => r.tag === tag);
-      if (own.length) return own;
-    }
-    const start = next++ % runners.length;
-    const ordered = [...runners.slice(start), ...runners.slice(0, start)];
-    const healthy = ordered.filter((r) => r.downUntil <= now());
-    return healthy.length ? healthy : ordered;
-  }
-
   async function post(inv: Invocation, signal?: AbortSignal) {
-    const session = inv.sessionId ? splitSessionId(inv.sessionId) : undefined;
+    const session = inv.sessionId ? splitRunnerId(inv.sessionId, router.names) : undefined;
     const body = JSON.stringify({ ...toWire(inv), ...(session ? { session_id: session.id } : {}), output_format: 'stream-json' });
+    // A turn of a conversation goes to the runner that holds it, or nowhere: its session (and live agent) is there.
+    const targets = session?.runner ? [await router.owner(session.runner)] : await router.forNew();
     let lastError: unknown;
-    for (const runner of candidates(session?.tag)) {
+    for (const runner of targets) {
       try {
         const res = await doFetch(`${runner.url}/api/v1/prompt`, { method: 'POST', headers: headers(), body, ...(signal ? { signal } : {}) });
-        if (res.status >= 500 && res.status !== 503 && res.status !== 504) throw new Error(`runner answered ${res.status}`);
+        if (res.status >= 500 && res.status !== 503 && res.status !== 504 && !session?.runner) throw new Error(`runner answered ${res.status}`);
         return { res, runner };
       } catch (err) {
         if (signal?.aborted) throw err;
-        runner.downUntil = now() + (opts.cooldownMs ?? 30_000);
-        opts.log.warn({ runner: runner.url, err: String(err) }, 'runner failed; trying the next one');
+        const reason = err instanceof Error && /^runner answered/.test(err.message) ? err.message.replace('runner', 'it') : 'it refused the connection';
+        await router.failed(runner, reason);
+        opts.log.warn({ runner: runner.name, url: runner.url, err: String(err) }, 'runner failed; marked down');
+        if (session?.runner) throw router.downError(runner.name, reason);
         lastError = err;
       }
     }
     // The runners' addresses are the operator's network layout: in the log, not in the answer.
-    throw new ClinvkError('BACKEND_UNAVAILABLE', 'no runner could take the run', { hint: 'check that RUNNER_URL points at a running `clinvk serve`', detail: String(lastError) });
+    throw new ClinvkError('BACKEND_UNAVAILABLE', `no runner could take the run (tried ${targets.map((r) => `"${r.name}"`).join(', ')})`, {
+      hint: 'check that RUNNER_URL points at a running `clinvk serve`',
+      detail: String(lastError),
+      details: { retryAfterSeconds: health.retryAfterSeconds },
+    });
   }
 
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent> {
     const { res, runner } = await post(inv, signal);
     if (!res.ok || !res.body) throw await problemToError(res);
-    const tagged = (id?: string) => (id ? `${runner.tag}-${id}` : undefined);
+    const tagged = (id?: string) => (id ? joinRunnerId(runner.name, id) : undefined);
     let sawDone = false;
     for await (const line of ndjsonLines(res.body)) {
       let parsed: unknown;
@@ -110,7 +110,7 @@ export function createRemoteRuntime(opts: RemoteRuntimeOptions): Runtime {
     if (!sawDone) {
       const error = signal?.aborted
         ? { code: 'CANCELLED' as const, message: 'the run was cancelled' }
-        : { code: 'INTERNAL' as const, message: `the connection to runner ${runner.url} ended before the run finished` };
+        : { code: 'INTERNAL' as const, message: `the connection to runner "${runner.name}" ended before the run finished` };
       yield { type: 'done', result: { backend: inv.backend, output: '', exitCode: 1, durationMs: 0, usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 }, warnings: [], error } };
     }
   }
@@ -127,15 +127,15 @@ export function createRemoteRuntime(opts: RemoteRuntimeOptions): Runtime {
             if (!prev || (!prev.available && b.available)) merged.set(b.name, { name: b.name, available: b.available, enabled: true, command: b.name, ...(b.version ? { version: b.version } : {}) });
           }
         } catch (err) {
-          opts.log.warn({ runner: r.url, err: String(err) }, 'runner did not list its backends');
+          opts.log.warn({ runner: r.name, err: String(err) }, 'runner did not list its backends');
         }
       }),
     );
     return [...merged.values()];
   }
 
-  const sessions: SessionStore = createRemoteSessions({ runners, fetch: doFetch, headers, split: splitSessionId });
-  return { run, backends, sessions, log: opts.log, metrics: opts.metrics, version: opts.version };
+  const sessions: SessionStore = createRemoteSessions({ runners, fetch: doFetch, headers, split: (id) => splitRunnerId(id, router.names) });
+  return { run, backends, sessions, log: opts.log, metrics: opts.metrics, version: opts.version, router, runners: () => router.status() };
 }
 
 async function problemToError(res: Response): Promise<ClinvkError> {

@@ -2,7 +2,7 @@
 // OpenAI Responses and Anthropic Messages surfaces: route the model, plan the conversation
 // (fold or resume), start the run, and remember the answer for the next turn.
 import { ClinvkError, type Invocation, type RunEvent, type Runtime } from '../../runtime/contract.ts';
-import { planConversation, rememberAnswer, type ChatTurn, type ConversationCache } from './conversation.ts';
+import { planConversation, rememberAnswer, type ChatTurn, type ConversationMemory } from './conversation.ts';
 import { resolveModelTarget, type ModelTarget } from './model-routing.ts';
 import { startRun } from './start-run.ts';
 
@@ -10,7 +10,7 @@ export interface ChatRunContext {
   runtime: Pick<Runtime, 'run'>;
   backendNames: readonly string[];
   defaultBackend: string;
-  conversations?: ConversationCache;
+  conversations?: ConversationMemory;
 }
 
 export interface ChatRunRequest {
@@ -69,7 +69,7 @@ function planWithoutCache(turns: ChatTurn[]) {
 
 async function* remembering(
   events: AsyncIterable<RunEvent>,
-  cache: ConversationCache | undefined,
+  cache: ConversationMemory | undefined,
   target: ModelTarget,
   turns: ChatTurn[],
 ): AsyncIterable<RunEvent> {

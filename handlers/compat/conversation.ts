@@ -2,6 +2,7 @@
 // folded into a single prompt, or, when it extends a conversation this server answered before,
 // sent as a resume of that backend session carrying only the new turns [beyond].
 import { ExpiringMap } from './expiring-map.ts';
+import type { KeyValueMemory } from './memory.ts';
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 export interface ChatTurn {
@@ -44,6 +45,8 @@ function transcript(turns: ChatTurn[]): string {
 
 /** Maps "this history, answered by us" → the clinvk session that holds it. */
 export class ConversationCache extends ExpiringMap<string> {}
+/** Any keeper of that map: the in-memory cache above, or the edge's Durable Object. */
+export type ConversationMemory = KeyValueMemory<string>;
 
 /** A stable key for a history on one backend/model. SHA-256 via Web Crypto (Node and workerd). */
 export async function historyKey(target: { backend: string; model?: string }, turns: ChatTurn[]): Promise<string> {
@@ -62,7 +65,7 @@ export interface ConversationPlan extends FoldedPrompt {
  * answered (same system prompt, same backend/model), resume that session with only the turns after it.
  */
 export async function planConversation(
-  cache: ConversationCache | undefined,
+  cache: ConversationMemory | undefined,
   target: { backend: string; model?: string },
   turns: ChatTurn[],
 ): Promise<ConversationPlan> {
@@ -74,7 +77,7 @@ export async function planConversation(
   });
   const after = turns.slice(lastAssistant + 1);
   if (lastAssistant < 0 || after.length === 0 || after.some((t) => t.role === 'system' || t.role === 'assistant')) return folded;
-  const sessionId = cache.get(await historyKey(target, turns.slice(0, lastAssistant + 1)));
+  const sessionId = await cache.get(await historyKey(target, turns.slice(0, lastAssistant + 1)));
   if (!sessionId) return folded;
   // The system prompt is part of the key and already lives in the resumed session: not sent again.
   return { prompt: transcript(after), resumeSessionId: sessionId };
@@ -82,12 +85,12 @@ export async function planConversation(
 
 /** After a successful answer: remember history + answer → session, so the next turn can resume it. */
 export async function rememberAnswer(
-  cache: ConversationCache | undefined,
+  cache: ConversationMemory | undefined,
   target: { backend: string; model?: string },
   turns: ChatTurn[],
   answer: string,
   sessionId: string | undefined,
 ): Promise<void> {
   if (!cache || !sessionId) return;
-  cache.set(await historyKey(target, [...turns, { role: 'assistant', text: answer }]), sessionId);
+  await cache.set(await historyKey(target, [...turns, { role: 'assistant', text: answer }]), sessionId);
 }

@@ -2,7 +2,8 @@
 // `previous_response_id` resumes the backend session that produced that response.
 import type { RunEvent, RunResult } from '../../runtime/contract.ts';
 import { startChatRun } from '../compat/chat-run.ts';
-import type { ExpiringMap } from '../compat/expiring-map.ts';
+import { peekFirst } from '../compat/peek.ts';
+import type { KeyValueMemory } from '../compat/memory.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import type { OpenAiContext } from './chat.ts';
 import { reuseRequested } from './chat.ts';
@@ -13,7 +14,10 @@ export interface StoredResponse {
   response: ResponseObject;
   sessionId?: string;
 }
-export type ResponseStore = ExpiringMap<StoredResponse>;
+export type ResponseStore = KeyValueMemory<StoredResponse> & {
+  /** A new response id for a run of this session (the edge writes the runner's name into it); default resp_<hex>. */
+  idFor?: (sessionId: string | undefined) => string;
+};
 
 type ResponseObject = ReturnType<typeof responseObject>;
 
@@ -70,7 +74,7 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
   const body = parsed.value;
   let sessionId = body.clinvk?.session_id;
   if (body.previous_response_id) {
-    const previous = ctx.responses.get(body.previous_response_id);
+    const previous = await ctx.responses.get(body.previous_response_id);
     if (!previous) return openaiError(404, `Previous response with id '${body.previous_response_id}' not found (responses are remembered for an hour).`, { param: 'previous_response_id', code: 'previous_response_not_found' });
     sessionId = previous.sessionId;
   }
@@ -87,19 +91,20 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
     },
     signal,
   );
-  const id = `resp_${hexId()}`;
+  const { first, events } = await peekFirst(started.events);
+  const id = ctx.responses.idFor?.(first?.type === 'init' ? first.sessionId : undefined) ?? `resp_${hexId()}`;
   const itemId = `msg_${hexId()}`;
   const base = responseObject(id, Math.floor((ctx.now?.() ?? Date.now()) / 1000), body, 'in_progress');
-  const remember = (result: RunResult, final: ResponseObject) => {
-    if (body.store !== false) ctx.responses.set(id, { response: final, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
+  const remember = async (result: RunResult, final: ResponseObject) => {
+    if (body.store !== false) await ctx.responses.set(id, { response: final, ...(result.sessionId ? { sessionId: result.sessionId } : {}) });
   };
-  if (body.stream) return sseResponse(responseEvents(started.events, base, itemId, remember), { heartbeatMs: ctx.heartbeatMs });
+  if (body.stream) return sseResponse(responseEvents(events, base, itemId, remember), { heartbeatMs: ctx.heartbeatMs });
   let result: RunResult | undefined;
-  for await (const ev of started.events) if (ev.type === 'done') result = ev.result;
+  for await (const ev of events) if (ev.type === 'done') result = ev.result;
   if (!result) return openaiError(500, 'the run ended without a result', { type: 'server_error' });
   if (result.error) return openaiError(...openaiErrorBody(result.error));
   const final = finish(base, itemId, result);
-  remember(result, final);
+  await remember(result, final);
   return Response.json(final);
 }
 
@@ -107,7 +112,7 @@ async function* responseEvents(
   events: AsyncIterable<RunEvent>,
   base: ResponseObject,
   itemId: string,
-  remember: (r: RunResult, final: ResponseObject) => void,
+  remember: (r: RunResult, final: ResponseObject) => Promise<void>,
 ): AsyncIterable<SseFrame> {
   let seq = 0;
   const ev = (type: string, data: Record<string, unknown>): SseFrame => ({ event: type, data: { type, sequence_number: seq++, ...data } });
@@ -120,7 +125,7 @@ async function* responseEvents(
     if (e.type === 'text' && e.text) yield ev('response.output_text.delta', { ...at, delta: e.text, logprobs: [] });
     if (e.type !== 'done') continue;
     const final = finish(base, itemId, e.result);
-    remember(e.result, final);
+    await remember(e.result, final);
     if (e.result.error) {
       yield ev('response.failed', { response: final });
       return;
@@ -132,8 +137,8 @@ async function* responseEvents(
   }
 }
 
-export function getResponse(id: string, responses: ResponseStore): Response {
-  const hit = responses.get(id);
+export async function getResponse(id: string, responses: ResponseStore): Promise<Response> {
+  const hit = await responses.get(id);
   if (!hit) return openaiError(404, `Response with id '${id}' not found (responses are remembered for an hour, and only with store: true).`, { code: 'not_found', param: 'response_id' });
   return Response.json(hit.response);
 }

@@ -118,6 +118,10 @@ export const healthSchema = z.object({
   backends: z.array(z.object({ name: z.string(), available: z.boolean(), enabled: z.boolean(), version: z.string().optional() })),
   session_store: z.object({ available: z.boolean(), session_count: z.number().int(), error: z.string().optional() }),
   runs: z.object({ in_flight: z.number().int(), queued: z.number().int(), max: z.number().int() }),
+  runners: z
+    .array(z.object({ name: z.string(), state: z.enum(['up', 'down']), checked_secs_ago: z.number().int().optional(), reason: z.string().optional() }))
+    .optional()
+    .describe('On the edge (the Worker) only: its runners by name and whether each is up'),
 });
 
 export const problemSchema = z
