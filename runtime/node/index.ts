@@ -69,7 +69,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     env: baseEnv,
     cwd,
     log,
-    attachments: createAttachmentIO(),
+    attachments: createAttachmentIO(env.TMPDIR ? { dir: env.TMPDIR } : {}), // per-run folders under the runtime's own TMPDIR
     ...(pool ? { warm: pool } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }
