@@ -161,3 +161,67 @@ describe('bad attachments are a clear INVALID_INPUT, and nothing starts', () => 
     expect(readdirSync(tmp)).toEqual([]);
   });
 });
+
+describe('MCP clinvk_prompt attachments', () => {
+  it('an image in base64 reaches claude as an image block; a bad one is a tool error naming it', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+    const { createMcpServer } = await import('../../mcp/server.ts');
+    const { rt, home, seen } = await runtime();
+    const server = createMcpServer(rt, { defaultBackend: 'claude' });
+    const [ct, st] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'test', version: '0' });
+    await Promise.all([server.connect(st), client.connect(ct)]);
+    const ok = (await client.callTool({ name: 'clinvk_prompt', arguments: { prompt: 'see', workdir: home, ephemeral: true, attachments: [{ name: 'a.png', media_type: 'image/png', data: PNG_B64 }] } })) as { isError?: boolean; content: { text: string }[] };
+    expect(ok.isError).toBeFalsy();
+    expect(ok.content[0]!.text).toContain(`sha256=${sha256(PNG)}`);
+    expect(seen()[0]!.attachments[0]).toMatchObject({ from: 'image', sha256: sha256(PNG) });
+    const bad = (await client.callTool({ name: 'clinvk_prompt', arguments: { prompt: 'see', workdir: home, attachments: [{ media_type: 'image/gif', data: PNG_B64 }] } })) as { isError?: boolean; content: { text: string }[] };
+    expect(bad.isError).toBe(true);
+    expect(bad.content[0]!.text).toMatch(/INVALID_INPUT: attachment 1 says it is image\/gif, but its bytes are image\/png/);
+    await client.close();
+  });
+});
+
+describe('remote images (server.fetch_remote_images on)', () => {
+  async function imageServer(body: Buffer, opts: { type?: string; delayMs?: number } = {}) {
+    const { createServer } = await import('node:http');
+    const srv = createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': opts.type ?? 'image/png' });
+        res.end(body);
+      }, opts.delayMs ?? 0);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    return { url: `http://127.0.0.1:${port}/pics/cat.png`, close: () => new Promise<void>((r) => srv.close(() => r())) };
+  }
+
+  it('fetches through the runtime and hands it over like an inline one', async () => {
+    const img = await imageServer(PNG, { type: 'application/octet-stream' });
+    try {
+      const { rt, home, seen } = await runtime({}, { fetch_remote_images: true });
+      const r = await result(rt.run({ backend: 'codex', prompt: 'p', workdir: home, ephemeral: true, attachments: [{ url: img.url }] }));
+      expect(r.error).toBeUndefined();
+      expect(seen()[0]!.attachments[0]).toMatchObject({ sha256: sha256(PNG), path: expect.stringMatching(/\/cat\.png$/) });
+    } finally {
+      await img.close();
+    }
+  });
+
+  it('refuses one over the size cap, one that is not an image, and one that takes too long', async () => {
+    const big = await imageServer(Buffer.concat([PNG, Buffer.alloc(4096)]));
+    const page = await imageServer(Buffer.from('<html>not an image</html>'), { type: 'text/html' });
+    const slow = await imageServer(PNG, { delayMs: 3000 });
+    try {
+      const { rt, home, lines } = await runtime({}, { fetch_remote_images: true, max_attachment_bytes: 1024, fetch_remote_timeout_secs: 0.5 });
+      const attempt = (url: string) => result(rt.run({ backend: 'codex', prompt: 'p', workdir: home, attachments: [{ url }] }));
+      await expect(attempt(big.url)).rejects.toThrow(/too large: over 1024 bytes/);
+      await expect(attempt(page.url)).rejects.toThrow(/attachment 1 \(cat\.png\)? ?is not an image|is not an image/);
+      await expect(attempt(slow.url)).rejects.toThrow(/took longer than 0\.5 s/);
+      expect(lines()).toEqual([]);
+    } finally {
+      await Promise.all([big.close(), page.close(), slow.close()]);
+    }
+  });
+});
