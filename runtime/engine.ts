@@ -21,6 +21,7 @@ import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type Exit
 import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
+import { warmTakes } from './backends/warm.ts';
 import type { WorkdirPolicy } from './workdir.ts';
 import type { AttachmentIO } from './attachments-stage.ts';
 
@@ -199,8 +200,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
     let finished = false;
     try {
-      // A turn with attachments runs cold: each warm protocol takes them differently (see README).
-      const useWarm = plan.staged === undefined && deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
+      // A turn with attachments a live agent cannot take (warm.ts `attachments`) runs cold.
+      const useWarm = (plan.staged === undefined || warmTakes(plan.adapter.warm!, plan.staged.files)) && deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
       const cold = () => coldSource(plan, deps.spawner, deps.env, () => stderr, ac.signal);
       let source: AsyncGenerator<SourceItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
       log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd, warm: useWarm }, 'starting backend');
