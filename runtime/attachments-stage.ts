@@ -56,7 +56,7 @@ export async function stageAttachments(list: Attachment[], ctx: { adapter: Backe
   const io = deps.io;
   // Path attachments reach as far as the workdir: on the server they obey the same rules.
   const paths = list.map((a) => a.path).filter((p): p is string => p !== undefined);
-  if (deps.workdirPolicy && paths.length > 0) await checkExtraPaths(paths, { cwd: ctx.cwd, realpath: deps.realpath, policy: deps.workdirPolicy });
+  if (deps.workdirPolicy && paths.length > 0) await checkExtraPaths(paths, { cwd: ctx.cwd, realpath: deps.realpath, policy: deps.workdirPolicy }, 'attachment path');
 
   const resolved: ResolvedAttachment[] = [];
   for (let i = 0; i < list.length; i++) {

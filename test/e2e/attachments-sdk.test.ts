@@ -152,7 +152,7 @@ describe('REST and the CLI', () => {
     expect(((await many.json()) as { detail: string }).detail).toMatch(/too many attachments: 11.*at most 10/);
     const outside = await post({ backend: 'codex', prompt: 'x', attachments: [{ path: '/etc/hostname' }] });
     expect(outside.status).toBe(400);
-    expect(await outside.json()).toMatchObject({ code: 'WORKDIR_FORBIDDEN', detail: expect.stringMatching(/\/etc\/hostname is inside the blocked prefix \/etc/) });
+    expect(await outside.json()).toMatchObject({ code: 'WORKDIR_FORBIDDEN', detail: expect.stringMatching(/^attachment path refused: \/etc\/hostname is inside the blocked prefix \/etc/) });
   });
 
   it('CLI --image and --file (repeatable) reach gemini as @paths, bytes intact', async () => {

@@ -43,6 +43,31 @@ describe('attachments on the real CLIs', () => {
     expect(JSON.stringify(ctx.mocks.responses.requests.slice(before).map((q) => q.body))).toContain(PNG_B64.replace(/=+$/, ''));
   });
 
+  // A session (not ephemeral) on `clinvk serve` runs on live agents: claude's stream-json user line with
+  // image blocks, codex app-server's localImage input items.
+  for (const backend of ['claude', 'codex'] as const) {
+    itNeeds(backend)(`${backend} on a live agent through the server: the image reaches the model request`, async () => {
+      writeFileSync(join(ctx.sb.workdir, 'pixel.png'), PNG);
+      const srv = await serve(ctx.sb);
+      try {
+        const mock = ctx.mocks[MOCK[backend]];
+        const before = mock.requests.length;
+        const res = await fetch(`${srv.url}/api/v1/prompt`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ backend, prompt: `Describe ECHO:warm${backend}`, attachments: [{ path: 'pixel.png' }] }),
+        });
+        const body = (await res.json()) as { output: string; exit_code: number };
+        expect(body.exit_code, JSON.stringify(body)).toBe(0);
+        const health = (await (await fetch(`${srv.url}/health`)).json()) as { warm?: { agents: { backend: string }[] } };
+        expect(health.warm?.agents.map((a) => a.backend), 'the turn ran on a live agent').toContain(backend);
+        expect(JSON.stringify(mock.requests.slice(before).map((q) => q.body))).toContain(PNG_B64.replace(/=+$/, ''));
+      } finally {
+        await srv.stop();
+      }
+    });
+  }
+
   itNeeds('claude')('claude through the server (the Anthropic SDK shape), image reaches the model request', async () => {
     const srv = await serve(ctx.sb);
     try {
