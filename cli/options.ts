@@ -25,6 +25,8 @@ export abstract class RunCommand extends Command implements RunFlags {
   timeout = Option.String('-t,--timeout', { description: 'Kill the run after this many seconds', validator: seconds });
   idleTimeout = Option.String('--idle-timeout', { description: 'Kill the run after this many seconds without output', validator: seconds });
   extra = Option.Array('--extra', { description: 'An extra backend flag (allow-listed; repeat for several), e.g. --extra=--add-dir --extra=/src' });
+  images = Option.Array('--image', { description: 'Attach an image (png, jpeg, gif, webp); repeat for several' });
+  files = Option.Array('--file', { description: 'Attach a file the agent can read (e.g. a PDF); repeat for several' });
   verbose = Option.Boolean('--verbose', false, { description: 'Show tool activity and debug logs on stderr' });
 
   protected runtime(): Promise<NodeRuntime> {

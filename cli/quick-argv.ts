@@ -42,6 +42,8 @@ const PROMPT_FLAGS: Record<string, Flag> = {
   '--timeout': { field: 'timeout', takes: seconds },
   '--idle-timeout': { field: 'idleTimeout', takes: seconds },
   '--extra': { field: 'extra', takes: 'list' },
+  '--image': { field: 'images', takes: 'list' },
+  '--file': { field: 'files', takes: 'list' },
   '--dry-run': { field: 'dryRun' },
   '--ephemeral': { field: 'ephemeral' },
   '--verbose': { field: 'verbose' },

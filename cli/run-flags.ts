@@ -1,6 +1,7 @@
 // The run flags of `clinvk <prompt>` and `clinvk resume` as plain data, and what they turn into: a
 // Node runtime, an Invocation, an output format. No clipanion here: the quick path (quick-argv.ts)
 // reads the common flags itself and must reach the same functions as the clipanion commands.
+import { resolve } from 'node:path';
 import type { ApprovalMode, Invocation, SandboxMode } from '../runtime/contract.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
 import { isTty } from './context.ts';
@@ -21,6 +22,9 @@ export interface RunFlags {
   timeout?: number | undefined;
   idleTimeout?: number | undefined;
   extra?: string[] | undefined;
+  /** --image / --file, repeatable: paths from the current directory. */
+  images?: string[] | undefined;
+  files?: string[] | undefined;
   verbose: boolean;
 }
 
@@ -59,5 +63,8 @@ export function invocationOf(flags: RunFlags, rt: NodeRuntime, prompt: string): 
   if (flags.timeout !== undefined) inv.timeoutMs = Math.round(flags.timeout * 1000);
   if (flags.idleTimeout !== undefined) inv.idleTimeoutMs = Math.round(flags.idleTimeout * 1000);
   if (flags.extra?.length) inv.extra = flags.extra;
+  // Paths as the user typed them, from where they typed them (not from --workdir).
+  const attachments = [...(flags.images ?? []).map((p) => ({ path: resolve(p), kind: 'image' as const })), ...(flags.files ?? []).map((p) => ({ path: resolve(p), kind: 'file' as const }))];
+  if (attachments.length) inv.attachments = attachments;
   return inv;
 }

@@ -59,6 +59,12 @@ export const CONFIG_DEFAULTS = {
     queue_timeout_secs: 30,
     heartbeat_secs: 15,
     console: true,
+    /** Per attachment (image or file), decoded bytes; and how many one run may have. */
+    max_attachment_bytes: 5 * 1024 * 1024,
+    max_attachments: 10,
+    /** Off: an http(s) image URL is a 400. On: the runtime fetches it (max_attachment_bytes, this timeout). */
+    fetch_remote_images: false,
+    fetch_remote_timeout_secs: 10,
   },
   parallel: { max_workers: 3, fail_fast: false, aggregate_output: true },
   /** Live agents in long-lived processes (`clinvk serve`, `clinvk mcp`). max_agents 0 = from free memory. */

@@ -87,6 +87,11 @@ const serverSchema = z.strictObject({
   heartbeat_secs: withDefault(nonNegative(), D.server.heartbeat_secs),
   /** The web console at GET / (handlers/console/). */
   console: withDefault(z.boolean(), D.server.console),
+  // Images and files attached to a run (runtime/attachments.ts).
+  max_attachment_bytes: withDefault(int(1), D.server.max_attachment_bytes),
+  max_attachments: withDefault(int(0), D.server.max_attachments),
+  fetch_remote_images: withDefault(z.boolean(), D.server.fetch_remote_images),
+  fetch_remote_timeout_secs: withDefault(z.number().check(z.positive()), D.server.fetch_remote_timeout_secs),
 });
 
 const parallelSchema = z.strictObject({

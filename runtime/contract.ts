@@ -43,6 +43,24 @@ export interface Invocation {
   title?: string;
   /** Parent session, e.g. the chain or compare that started this run. */
   parentId?: string;
+  /** Images and files handed to the backend with the prompt (runtime/attachments.ts). */
+  attachments?: Attachment[];
+}
+
+/**
+ * One image or file for a run. Exactly one of `data` (base64), `path` (a file; on the server it obeys
+ * the workdir rules) or `url` (http(s), fetched by the runtime only when server.fetch_remote_images is on).
+ */
+export interface Attachment {
+  /** File name shown to the agent (sanitized); defaults from the path, the URL or the media type. */
+  name?: string;
+  /** MIME type; for an image it must match the bytes. Absent: sniffed from the bytes or the name. */
+  mediaType?: string;
+  data?: string;
+  path?: string;
+  url?: string;
+  /** `image`: the bytes must be an image; `file`: handed over as a file path even if it is an image. */
+  kind?: 'image' | 'file';
 }
 
 export interface TokenUsage {

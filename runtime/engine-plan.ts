@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { ArgvRequest, BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
+import { stageAttachments, type AttachmentIO, type StagedRun } from './attachments-stage.ts';
 
 export interface RunPlan {
   backend: string;
@@ -36,6 +37,8 @@ export interface PlanDeps {
   isDirectory?(path: string): Promise<boolean>;
   cwd: string;
   workdirPolicy?: WorkdirPolicy;
+  /** Where attachments are read, fetched and written; absent = a run with attachments is refused. */
+  attachments?: AttachmentIO;
 }
 
 /** The plan plus what only the engine needs. */
@@ -44,6 +47,8 @@ export interface PlanInternal extends RunPlan {
   session?: Session;
   /** What the argv was built from: a live agent's start parameters are this without the prompt. */
   argvRequest: ArgvRequest;
+  /** The run's attachments in their private folder: the engine removes it when the run ends, however it ends. */
+  staged?: StagedRun;
 }
 
 const positive = (n: number | undefined): number | undefined => (n !== undefined && n > 0 ? n : undefined);
@@ -184,9 +189,19 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
   };
-  const built = adapter.buildArgs(argvRequest);
-
-  refuseUnspawnable(built.args, built.env ?? {}, adapter.displayName);
+  // Last of the checks that can refuse the run: after it, a folder exists that must be removed on any throw.
+  const staged = inv.attachments?.length
+    ? await stageAttachments(inv.attachments, { adapter, cwd, dryRun: inv.dryRun === true }, { config: deps.config, io: deps.attachments, realpath: deps.realpath, ...(deps.workdirPolicy ? { workdirPolicy: deps.workdirPolicy } : {}) })
+    : undefined;
+  if (staged) Object.assign(argvRequest, { attachments: staged.files, attachmentDir: staged.dir });
+  let built: ReturnType<BackendAdapter['buildArgs']>;
+  try {
+    built = adapter.buildArgs(argvRequest);
+    refuseUnspawnable(built.args, built.env ?? {}, adapter.displayName);
+  } catch (err) {
+    await staged?.remove();
+    throw err;
+  }
 
   const timeoutMs = inv.timeoutMs !== undefined ? positive(inv.timeoutMs) : secs(uf.command_timeout_secs);
   const idleTimeoutMs = inv.idleTimeoutMs !== undefined ? positive(inv.idleTimeoutMs) : secs(uf.idle_timeout_secs);
@@ -201,6 +216,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     warnings: [...built.warnings],
     ephemeral: inv.ephemeral === true,
   };
+  if (staged) plan.staged = staged;
   if (built.stdin !== undefined) plan.stdin = built.stdin;
   if (model !== undefined) plan.model = model;
   if (timeoutMs !== undefined) plan.timeoutMs = timeoutMs;
@@ -225,6 +241,6 @@ async function resumable(idOrPrefix: string, store: SessionStore | undefined): P
 
 /** The public view of a plan (what `--dry-run` shows). */
 export function publicPlan(p: PlanInternal): RunPlan {
-  const { adapter: _a, session: _s, argvRequest: _r, ...rest } = p;
+  const { adapter: _a, session: _s, argvRequest: _r, staged: _st, ...rest } = p;
   return rest;
 }

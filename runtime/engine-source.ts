@@ -57,7 +57,8 @@ export async function* warmSource(
   signal: AbortSignal,
 ): AsyncGenerator<SourceItem> {
   const protocol = plan.adapter.warm!;
-  const { prompt, promptOnStdin: _s, ...start } = plan.argvRequest; // a live agent takes every prompt on stdin
+  // A live agent takes every prompt on stdin, and attachments per turn (not at its start).
+  const { prompt, promptOnStdin: _s, attachments, attachmentDir: _d, ...start } = plan.argvRequest;
   const req = compact({
     backend: plan.backend,
     protocol,
@@ -65,6 +66,7 @@ export async function* warmSource(
     start,
     env: { ...env, ...plan.env },
     prompt,
+    attachments,
     sessionId: plan.session?.id,
     sessionTurns: plan.session?.turnCount,
     resumeId: plan.resume?.backendSessionId,

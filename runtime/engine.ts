@@ -21,7 +21,9 @@ import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type Exit
 import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
+import { warmTakes } from './backends/warm.ts';
 import type { WorkdirPolicy } from './workdir.ts';
+import type { AttachmentIO } from './attachments-stage.ts';
 
 export type { RunPlan } from './engine-plan.ts';
 
@@ -47,6 +49,8 @@ export interface EngineDeps {
   adapters?: Record<string, BackendAdapter>;
   /** Live agents (long-lived servers): a turn of a backend with a warm mode runs on one. Absent = always cold. */
   warm?: WarmPort;
+  /** Reads, fetches and writes attachments (runtime/node/attachments-io.ts); absent = attachments refused. */
+  attachments?: AttachmentIO;
   log?: Logger;
   now?: () => number;
 }
@@ -84,7 +88,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   return {
     run: (inv, signal) => run(inv, signal),
-    plan: async (inv) => publicPlan(await makeRunPlan(inv)),
+    plan: async (inv) => publicPlan(await makeRunPlan({ ...inv, dryRun: true })), // a plan writes no attachment
     backends: () => listBackends(deps, adapters),
     spareSpec,
   };
@@ -196,7 +200,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
     let finished = false;
     try {
-      const useWarm = deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
+      // A turn with attachments a live agent cannot take (warm.ts `attachments`) runs cold.
+      const useWarm = (plan.staged === undefined || warmTakes(plan.adapter.warm!, plan.staged.files)) && deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
       const cold = () => coldSource(plan, deps.spawner, deps.env, () => stderr, ac.signal);
       let source: AsyncGenerator<SourceItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
       log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd, warm: useWarm }, 'starting backend');
@@ -276,6 +281,8 @@ export function createEngine(deps: EngineDeps): Engine {
       yield { type: 'done', result };
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // The run's private attachment folder goes whatever happened (success, failure, cancel, disconnect).
+      await plan.staged?.remove().catch((err: unknown) => log?.warn({ err }, 'could not remove the attachment folder'));
       if (!finished) {
         // The consumer stopped iterating (return()) or something threw: kill the process, record the end.
         ac.abort();

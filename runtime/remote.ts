@@ -186,5 +186,6 @@ function toWire(inv: Invocation): Record<string, unknown> {
     idle_timeout_secs: inv.idleTimeoutMs === undefined ? undefined : inv.idleTimeoutMs / 1000,
     dry_run: inv.dryRun,
     metadata: inv.metadata,
+    attachments: inv.attachments?.map((a) => ({ name: a.name, media_type: a.mediaType, data: a.data, path: a.path, url: a.url, kind: a.kind })),
   };
 }

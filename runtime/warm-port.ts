@@ -1,6 +1,6 @@
 // The engine's view of the pool of live agents (runtime/node/warm-pool.ts implements it). Pure types:
 // the engine asks for one turn on a live agent and reads the same BackendEvents a cold parser yields.
-import type { BackendEvent } from './backends/types.ts';
+import type { BackendEvent, StagedAttachment } from './backends/types.ts';
 import type { WarmProtocol, WarmStart } from './backends/warm.ts';
 
 export interface WarmTurnRequest {
@@ -12,6 +12,8 @@ export interface WarmTurnRequest {
   /** Full environment of the live process. */
   env: Record<string, string | undefined>;
   prompt: string;
+  /** The turn's attachments (files in the run's private folder, removed by the engine after the turn). */
+  attachments?: StagedAttachment[];
   /** Our session this turn continues; absent for a new session. */
   sessionId?: string;
   /** Turns the session had before this one: a live agent that served fewer is stale (a cold turn ran meanwhile). */

@@ -109,16 +109,16 @@ async function checkPolicy(resolved: string, policy: WorkdirPolicy, realpath: (p
  * `--add-dir=/etc` would give the agent what the workdir rules refuse. Relative paths are taken from
  * the run's workdir; every path must exist (its real path is what gets checked).
  */
-export async function checkExtraPaths(paths: string[], deps: { cwd: string; realpath(path: string): Promise<string>; policy: WorkdirPolicy }): Promise<void> {
+export async function checkExtraPaths(paths: string[], deps: { cwd: string; realpath(path: string): Promise<string>; policy: WorkdirPolicy }, what = 'extra path'): Promise<void> {
   for (const p of paths) {
     const joined = p.startsWith('/') ? p : `${trimSlash(deps.cwd)}/${p}`;
     let resolved: string;
     try {
       resolved = await deps.realpath(joined);
     } catch {
-      throw new ClinvkError('WORKDIR_FORBIDDEN', `extra path ${p} does not exist`, { hint: 'pass existing paths to --add-dir / --include-directories / --image' });
+      throw new ClinvkError('WORKDIR_FORBIDDEN', `${what} ${p} does not exist`, { hint: 'pass existing paths to --add-dir / --include-directories / --image' });
     }
     const shown: Shown = resolved !== trimSlash(joined) ? { label: p, detail: `${joined} resolves to ${resolved}` } : { label: p };
-    await checkPolicy(resolved, deps.policy, deps.realpath, shown, 'extra path refused: ');
+    await checkPolicy(resolved, deps.policy, deps.realpath, shown, `${what} refused: `);
   }
 }

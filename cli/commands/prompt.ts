@@ -25,6 +25,7 @@ export class PromptCommand extends RunCommand {
       ['Prompt from a file', 'cat task.md | $0 -b gemini -'],
       ['A prompt that starts with a dash', '$0 -- "--help me"'],
       ['See the exact command', '$0 --dry-run -b claude "hi"'],
+      ['Show it a screenshot and a file', '$0 -b codex --image shot.png --file report.pdf "does the page match the report?"'],
     ],
   });
 

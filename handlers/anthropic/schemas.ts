@@ -4,6 +4,7 @@
 // any block, metadata; beta headers and `?beta=true` are not looked at. Claude Code sends all of them.
 import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
+import { attachmentPlaceholder, attachmentsOf } from '../compat/attachment-parts.ts';
 
 const block = z.looseObject({
   type: z.string(),
@@ -44,7 +45,7 @@ function blockText(b: Block): string {
     if (typeof b.content === 'string') return b.content;
     return (b.content ?? []).map((c) => c.text ?? '').join('\n');
   }
-  return `[${b.type} content omitted]`;
+  return attachmentPlaceholder(b) ?? `[${b.type} content omitted]`;
 }
 
 const text = (c: z.infer<typeof content>) => (typeof c === 'string' ? c : c.map(blockText).join('\n'));
@@ -62,6 +63,10 @@ export function messagesTurns(body: Pick<MessagesRequest, 'system' | 'messages'>
     if (s.trim()) turns.push({ role: 'system', text: s });
   }
   for (const m of body.messages) if (m.role === 'system' && text(m.content).trim()) turns.push({ role: 'system', text: text(m.content) });
-  for (const m of body.messages) if (m.role !== 'system') turns.push({ role: m.role, text: text(m.content) });
+  for (const m of body.messages) {
+    if (m.role === 'system') continue;
+    const attachments = attachmentsOf(m.content); // image and document blocks
+    turns.push({ role: m.role, text: text(m.content), ...(attachments.length ? { attachments } : {}) });
+  }
   return turns;
 }

@@ -53,8 +53,16 @@ export async function startChatRun(ctx: ChatRunContext, req: ChatRunRequest, sig
   if (req.workdir) inv.workdir = req.workdir;
   if (req.maxTokens) inv.maxTokens = req.maxTokens;
   if (req.metadata) inv.metadata = req.metadata;
+  const attachments = sentAttachments(req.turns, !!plan.resumeSessionId);
+  if (attachments.length) inv.attachments = attachments;
   const events = await startRun(ctx.runtime, inv, signal);
   return { target, events: remembering(events, ctx.conversations, target, req.turns), resumed: !!plan.resumeSessionId };
+}
+
+/** The attachments of the turns this run sends: all of a folded history, only the new turns of a resumed one. */
+function sentAttachments(turns: ChatTurn[], resumed: boolean) {
+  const last = resumed ? turns.findLastIndex((t) => t.role === 'assistant') : -1;
+  return turns.slice(last + 1).flatMap((t) => t.attachments ?? []);
 }
 
 /** With an explicit session, only the turns after the last assistant turn are new. */

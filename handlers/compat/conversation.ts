@@ -1,6 +1,7 @@
 // Chat histories → one backend run. The backends take one prompt per run, so a history is either
 // folded into a single prompt, or, when it extends a conversation this server answered before,
 // sent as a resume of that backend session carrying only the new turns [beyond].
+import type { Attachment } from '../../runtime/contract.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import type { KeyValueMemory } from './memory.ts';
 
@@ -10,6 +11,8 @@ export interface ChatTurn {
   text: string;
   /** Tool name for tool results, when known. */
   name?: string;
+  /** Images and files of this turn (compat/attachment-parts.ts); its text holds a placeholder for each. */
+  attachments?: Attachment[];
 }
 
 export interface FoldedPrompt {
@@ -50,7 +53,8 @@ export type ConversationMemory = KeyValueMemory<string>;
 
 /** A stable key for a history on one backend/model. SHA-256 via Web Crypto (Node and workerd). */
 export async function historyKey(target: { backend: string; model?: string }, turns: ChatTurn[]): Promise<string> {
-  const canonical = JSON.stringify([target.backend, target.model ?? '', turns.map((t) => [t.role, t.name ?? '', t.text])]);
+  // Attachments count too: the same words about another image are another conversation.
+  const canonical = JSON.stringify([target.backend, target.model ?? '', turns.map((t) => [t.role, t.name ?? '', t.text, ...(t.attachments ?? []).map((a) => a.data ?? a.url ?? a.path)])]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
 import { clinvkOptionsSchema } from './schemas.ts';
+import { attachmentPlaceholder, attachmentsOf } from '../compat/attachment-parts.ts';
 
 const part = z.looseObject({ type: z.string(), text: z.string().optional(), output: z.string().optional() });
 const item = z.looseObject({
@@ -28,7 +29,7 @@ const ROLE = { user: 'user', assistant: 'assistant', system: 'system', developer
 
 function itemText(i: z.infer<typeof item>): string {
   if (typeof i.content === 'string') return i.content;
-  if (i.content) return i.content.map((p) => p.text ?? p.output ?? `[${p.type} content omitted]`).join('\n');
+  if (i.content) return i.content.map((p) => p.text ?? p.output ?? attachmentPlaceholder(p) ?? `[${p.type} content omitted]`).join('\n');
   return i.output ?? '';
 }
 
@@ -39,7 +40,10 @@ export function responsesTurns(body: Pick<ResponsesRequest, 'instructions' | 'in
   if (typeof body.input === 'string') return [...turns, { role: 'user', text: body.input }];
   for (const i of body.input) {
     if (i.type === 'function_call_output') turns.push({ role: 'tool', text: itemText(i) });
-    else if (i.role) turns.push({ role: ROLE[i.role], text: itemText(i) });
+    else if (i.role) {
+      const attachments = attachmentsOf(i.content); // input_image / input_file parts
+      turns.push({ role: ROLE[i.role], text: itemText(i), ...(attachments.length ? { attachments } : {}) });
+    }
   }
   return turns;
 }

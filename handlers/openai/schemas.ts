@@ -2,6 +2,7 @@
 // and ignored (loose objects), as clients send them by default.
 import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
+import { attachmentPlaceholder, attachmentsOf } from '../compat/attachment-parts.ts';
 
 const textPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 const content = z.union([z.string(), z.array(textPart), z.null()]).optional();
@@ -42,7 +43,7 @@ export function contentText(c: MessageContent): string {
   if (c == null) return '';
   if (typeof c === 'string') return c;
   return c
-    .map((p) => (typeof p.text === 'string' ? p.text : `[${p.type} content omitted]`))
+    .map((p) => (typeof p.text === 'string' ? p.text : (attachmentPlaceholder(p) ?? `[${p.type} content omitted]`)))
     .join('\n');
 }
 
@@ -59,6 +60,8 @@ export function chatTurns(messages: z.infer<typeof chatMessageSchema>[]): ChatTu
   return messages.map((m) => {
     const turn: ChatTurn = { role: ROLE[m.role], text: contentText(m.content) };
     if (m.name && turn.role === 'tool') turn.name = m.name;
+    const attachments = attachmentsOf(m.content);
+    if (attachments.length) turn.attachments = attachments;
     return turn;
   });
 }

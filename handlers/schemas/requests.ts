@@ -2,6 +2,7 @@
 // task files and /openapi.json: one schema per shape (ARCHITECTURE.md rule 2).
 import { z } from 'zod';
 import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../../runtime/contract.ts';
+import { attachmentsField, toAttachments } from './attachments.ts';
 
 /** A run of one prompt: the fields every door accepts (snake_case on the wire). */
 export const runFields = {
@@ -24,6 +25,7 @@ export const runFields = {
   dry_run: z.boolean().optional().describe('Report the command, run nothing'),
   verbose: z.boolean().optional(),
   metadata: z.record(z.string().max(200), z.string().max(4096)).optional(),
+  attachments: attachmentsField,
 };
 
 export const promptRequestSchema = z
@@ -97,5 +99,6 @@ export function toInvocation(body: RunFields & { prompt: string }, defaultBacken
   if (body.idle_timeout_secs !== undefined) inv.idleTimeoutMs = Math.round(body.idle_timeout_secs * 1000);
   if (body.dry_run !== undefined) inv.dryRun = body.dry_run;
   if (body.metadata !== undefined) inv.metadata = body.metadata;
+  if (body.attachments?.length) inv.attachments = toAttachments(body.attachments);
   return inv;
 }

@@ -23,6 +23,9 @@ export const promptInput = {
   system_prompt: runFields.system_prompt.describe('Extra instructions placed before the prompt'),
   ephemeral: runFields.ephemeral.describe('true: record no session (the run cannot be continued later)'),
   timeout_secs: runFields.timeout_secs,
+  attachments: runFields.attachments.describe(
+    'Images (png, jpeg, gif, webp) and files for the agent: each {name, media_type, data} with data in base64, or {path} of a file on the clinvk machine. Images reach the agent as images; other files as paths it can read',
+  ),
 };
 
 const DESCRIPTION = `Run one prompt on an AI coding agent CLI (claude, codex or gemini) and return its answer.

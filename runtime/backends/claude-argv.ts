@@ -1,6 +1,7 @@
 // Claude Code's command line (commander parser). Flags checked against cli-samples/claude-help.txt (2.1.330).
 import type { ApprovalMode } from '../contract.ts';
 import { flagValue, noFlag } from './argv.ts';
+import { claudeDirFlags, claudeUserLine } from './attachment-args.ts';
 import type { ArgvRequest, BuiltArgv } from './types.ts';
 
 /**
@@ -42,6 +43,12 @@ export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []
 }
 
 export function buildArgs(req: ArgvRequest): BuiltArgv {
+  if (req.attachments?.length) {
+    // Images go as content blocks of one stream-json user message on stdin (EOF then ends the run).
+    const withInput = claudeArgs(req, ['--input-format', 'stream-json']);
+    withInput.args.push(...claudeDirFlags(req.attachments, req.attachmentDir));
+    return { ...withInput, stdin: `${claudeUserLine(req.prompt, req.attachments)}\n` };
+  }
   const built = claudeArgs(req);
   // `--` also stops the variadic flags above (--allowedTools, --add-dir…) from swallowing the prompt.
   built.args.push('--');

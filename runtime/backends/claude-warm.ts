@@ -2,6 +2,7 @@
 // one stdin line per turn, each turn ends at its own `result` event (warm-protocols.md, claude).
 // Output lines are the cold stream-json, so each turn gets a fresh cold parser (claude-parser.ts).
 import { claudeArgs } from './claude-argv.ts';
+import { claudeUserLine } from './attachment-args.ts';
 import { createClaudeParser } from './claude-parser.ts';
 import { isObj, str, type Json } from './jsonl.ts';
 import type { BackendEvent, OutputParser } from './types.ts';
@@ -68,7 +69,7 @@ function createCodec(): WarmCodec {
       parser = createClaudeParser('stream-json');
       initSeen = false;
       interrupting = false;
-      return [userLine(input.prompt)];
+      return [input.attachments?.length ? claudeUserLine(input.prompt, input.attachments) : userLine(input.prompt)];
     },
     interrupt() {
       if (!parser) return [];
@@ -93,4 +94,6 @@ export const claudeWarm: WarmProtocol = {
   resumeAtSpawn: true,
   // Closing stdin then killing too fast can lose the end of the session file (warm-protocols.md traps).
   shutdownGraceMs: 5000,
+  // Images as content blocks of the turn's user line; files would need --add-dir at the start: cold.
+  attachments: { images: true, files: false },
 };

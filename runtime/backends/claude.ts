@@ -13,6 +13,7 @@ export const claude: BackendAdapter & { createParser(opts?: ParserOptions): Outp
   loginHint: 'Run `claude` once and log in (or set ANTHROPIC_API_KEY).',
   versionArgs: ['--version'],
   buildArgs,
+  attachments: { images: true, files: true },
   warm: claudeWarm,
   createParser: (opts?: ParserOptions) => createClaudeParser(opts?.format ?? 'stream-json'),
   // Safe pass-through flags: none changes the output format, the prompt or session handling, and none

@@ -9,6 +9,7 @@
 // The server's own requests (approvals…) are answered at once from the run's approval mode.
 // Shutdown: close stdin; app-server exits 0 on EOF (~0.1–0.5 s here) and on nothing else.
 import { noFlag } from './argv.ts';
+import { withFileList } from './attachment-args.ts';
 import { answerServerRequest, type AnswerContext } from './codex-app-answers.ts';
 import { createTurnItems } from './codex-app-items.ts';
 import type {
@@ -106,7 +107,7 @@ export function createCodexAppCodec(start: WarmStart): WarmCodec {
   const answers: AnswerContext = { ...start, changedPaths: (id) => changedPaths.get(id) };
 
   // The running turn (undefined between turns).
-  let turn: { prompt: string; id?: string; announced: boolean; interrupted: boolean; items: ReturnType<typeof createTurnItems> } | undefined;
+  let turn: { prompt: string; images: string[]; id?: string; announced: boolean; interrupted: boolean; items: ReturnType<typeof createTurnItems> } | undefined;
 
   const request = (req: Omit<ClientRequest, 'id'>, purpose: Pending): string => {
     const id = nextId++;
@@ -120,7 +121,7 @@ export function createCodexAppCodec(start: WarmStart): WarmCodec {
   };
 
   const turnStart = (): string => {
-    const input: UserInput[] = [{ type: 'text', text: turn?.prompt ?? '', text_elements: [] }, ...images.map((path): UserInput => ({ type: 'localImage', path }))];
+    const input: UserInput[] = [{ type: 'text', text: turn?.prompt ?? '', text_elements: [] }, ...[...images, ...(turn?.images ?? [])].map((path): UserInput => ({ type: 'localImage', path }))];
     const params: TurnStartParams = { threadId: thread ?? '', input };
     return request({ method: 'turn/start', params }, 'turn');
   };
@@ -234,7 +235,8 @@ export function createCodexAppCodec(start: WarmStart): WarmCodec {
 
     turn(input: WarmTurn) {
       if (turn || dead) return []; // one turn at a time: a second turn/start would join the running one (openai/codex#10821)
-      turn = { prompt: input.prompt, announced: false, interrupted: false, items: createTurnItems() };
+      const images = (input.attachments ?? []).filter((a) => a.kind === 'image').map((a) => a.path);
+      turn = { prompt: withFileList(input.prompt, input.attachments), images, announced: false, interrupted: false, items: createTurnItems() };
       if (thread !== undefined) return [turnStart()];
       const resumeId = input.resumeId ?? start.resumeId;
       const params = threadParams(start);
@@ -269,4 +271,6 @@ export const codexApp: WarmProtocol = {
   createCodec: createCodexAppCodec,
   resumeAtSpawn: false, // the first turn picks the thread: an initialized spare can resume any session
   shutdownGraceMs: 2000,
+  // Images as `localImage` input items of turn/start; files as paths in the text (codex reads them itself).
+  attachments: { images: true, files: true },
 };

@@ -3,6 +3,7 @@
 // prompt on stdin against the real codex 0.171.0.
 import type { ApprovalMode, SandboxMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
+import { codexImageFlags, withFileList } from './attachment-args.ts';
 import { codexApp } from './codex-app.ts';
 import { createCodexParser } from './codex-parser.ts';
 import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
@@ -61,9 +62,9 @@ function buildArgs(req: ArgvRequest): BuiltArgv {
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
-  args.push(...(resuming ? resumableExtra(req.extra, warnings) : req.extra), '--');
+  args.push(...(resuming ? resumableExtra(req.extra, warnings) : req.extra), ...codexImageFlags(req.attachments), '--');
   if (resuming) args.push(flagValue('codex', 'resume id', req.resumeId ?? ''));
-  const prompt = withSystemPrompt(req.prompt, req.systemPrompt);
+  const prompt = withFileList(withSystemPrompt(req.prompt, req.systemPrompt), req.attachments);
   // `-` (after `--`, so still a positional) makes codex read the prompt from stdin.
   if (req.promptOnStdin) return { args: [...args, '-'], warnings, stdin: prompt };
   args.push(prompt);
@@ -94,4 +95,5 @@ export const codex: BackendAdapter = {
     '--strict-config': 0,
   },
   warm: codexApp,
+  attachments: { images: true, files: true },
 };

@@ -2,6 +2,7 @@
 // `--acp` process: both must start gemini with the same model, approval mode and sandbox.
 import type { ApprovalMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
+import { geminiDirFlags, geminiWithRefs } from './attachment-args.ts';
 import type { ArgvRequest, BuiltArgv } from './types.ts';
 
 /** --yolo and --approval-mode cannot be combined (gemini exits 1), so each mode is exactly one of them. */
@@ -33,8 +34,8 @@ export function buildArgs(req: ArgvRequest): BuiltArgv {
   const warnings: string[] = [];
   const args = ['--output-format', 'stream-json', ...sharedArgs(req, warnings)];
   if (req.resumeId) args.push('--resume', flagValue('gemini', 'resume id', req.resumeId));
-  args.push(...req.extra);
-  const prompt = withSystemPrompt(req.prompt, req.systemPrompt);
+  args.push(...req.extra, ...geminiDirFlags(req.attachments, req.attachmentDir));
+  const prompt = geminiWithRefs(withSystemPrompt(req.prompt, req.systemPrompt), req.attachments);
   // Without --prompt, gemini reads the prompt from stdin and still runs headless (checked on 0.61.0).
   if (req.promptOnStdin) return { args, warnings, stdin: prompt };
   // One element: `--` would drop the prompt and `-p <word>` reads "-x" as flags.

@@ -13,6 +13,7 @@ export const gemini: BackendAdapter & { createParser(opts?: ParserOptions): Outp
   loginHint: 'Run `gemini` once to authenticate (or set GEMINI_API_KEY).',
   versionArgs: ['--version'],
   buildArgs,
+  attachments: { images: true, files: true },
   warm: geminiWarm,
   createParser: (opts?: ParserOptions) => createGeminiParser(opts?.format ?? 'stream-json'),
   // Not allowed: --yolo/--approval-mode/--policy (approval), -o/--raw-output (output), --session-id,

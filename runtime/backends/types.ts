@@ -27,6 +27,20 @@ export interface ArgvRequest {
   resumeId?: string;
   /** Backend-specific switches from config (e.g. gemini skip_trust). */
   options?: Record<string, unknown>;
+  /** The run's images and files, already written to `attachmentDir` (a private folder removed after the run). */
+  attachments?: StagedAttachment[];
+  attachmentDir?: string;
+}
+
+/** One attachment as a backend hands it over: a file in the run's private folder. */
+export interface StagedAttachment {
+  /** Absolute path of the file. */
+  path: string;
+  name: string;
+  mediaType: string;
+  kind: 'image' | 'file';
+  /** The image's bytes in base64, for backends that take images inline (claude stream-json image blocks). */
+  base64?: string;
 }
 
 export interface BuiltArgv {
@@ -92,4 +106,9 @@ export interface BackendAdapter {
    * Absent = every turn runs cold.
    */
   warm?: WarmProtocol;
+  /**
+   * What the backend takes as attachments (runtime/attachments.ts checks bytes and types first): `images`
+   * natively, `files` as paths it can read. Absent = none: a run with attachments is refused (400).
+   */
+  attachments?: { images: boolean; files: boolean };
 }

@@ -23,14 +23,14 @@
 //      was running (empty when none was).
 //   6. Shutdown: write `codec.shutdown()`, close stdin, wait `shutdownGraceMs`, then SIGTERM and
 //      SIGKILL the process group.
-import type { BackendEvent, ArgvRequest, BuiltArgv } from './types.ts';
+import type { BackendEvent, ArgvRequest, BuiltArgv, StagedAttachment } from './types.ts';
 
 /**
  * What is fixed when a live process starts: everything of a cold run's ArgvRequest but the prompt.
  * A live process is reused for a turn only when the turn's WarmStart matches its own (the pool
  * compares `warmKey()`), `resumeId` aside: see `resumeAtSpawn`.
  */
-export type WarmStart = Omit<ArgvRequest, 'prompt'>;
+export type WarmStart = Omit<ArgvRequest, 'prompt' | 'attachments' | 'attachmentDir'>;
 
 /** One turn's input. */
 export interface WarmTurn {
@@ -48,6 +48,8 @@ export interface WarmTurn {
    * session yet, ignored after. Absent = `start.workdir`.
    */
   workdir?: string;
+  /** This turn's attachments (files in the run's private folder); only what `WarmProtocol.attachments` takes. */
+  attachments?: StagedAttachment[];
 }
 
 /** Protocol signals, beside the BackendEvents of the turn. Their `kind`s never clash with BackendEvent's. */
@@ -111,7 +113,13 @@ export interface WarmProtocol {
   workdirAtSpawn?: boolean;
   /** How long to wait after closing stdin before SIGTERM (claude writes its session file on EOF). */
   shutdownGraceMs: number;
+  /** What one turn of a live process can take as attachments; absent = none: such a turn runs cold. */
+  attachments?: { images: boolean; files: boolean };
 }
+
+/** Whether a live process of `protocol` can take these attachments in a turn (else the engine runs it cold). */
+export const warmTakes = (protocol: WarmProtocol, list: StagedAttachment[]): boolean =>
+  list.every((a) => (a.kind === 'image' ? protocol.attachments?.images : protocol.attachments?.files) === true);
 
 /**
  * The identity of what a live process fixed at its start (backend aside: the pool keys by backend too).

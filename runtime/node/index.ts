@@ -3,6 +3,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import type { Invocation, Metrics, Runtime, RunEvent, SessionStore } from '../contract.ts';
 import type { Config } from '../config.ts';
+import { createAttachmentIO } from './attachments-io.ts';
 import { createEngine, type Engine, type RunPlan } from '../engine.ts';
 import { CLINVK_VERSION } from '../version.ts';
 import { childEnv } from './child-env.ts';
@@ -68,6 +69,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     env: baseEnv,
     cwd,
     log,
+    attachments: createAttachmentIO(env.TMPDIR ? { dir: env.TMPDIR } : {}), // per-run folders under the runtime's own TMPDIR
     ...(pool ? { warm: pool } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }

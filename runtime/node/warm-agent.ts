@@ -2,7 +2,7 @@
 // fed to its protocol codec one stdout line at a time, stderr drained as it comes (a full pipe would
 // block the child). Runs one turn at a time; the pool (warm-pool.ts) decides which agent serves which turn.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { BackendEvent } from '../backends/types.ts';
+import type { BackendEvent, StagedAttachment } from '../backends/types.ts';
 import type { WarmCodec, WarmOutput, WarmProtocol, WarmStart } from '../backends/warm.ts';
 import type { Logger } from '../contract.ts';
 import type { WarmTurnEnd, WarmTurnEvent } from '../warm-port.ts';
@@ -30,6 +30,7 @@ export interface AgentSpec {
 
 export interface TurnOptions {
   prompt: string;
+  attachments?: StagedAttachment[];
   resumeId?: string;
   /** The session's workdir, for protocols that choose it per session (`workdirAtSpawn: false`). */
   workdir?: string;
@@ -250,7 +251,7 @@ export function startAgent(spec: AgentSpec): WarmAgent {
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
 
-    const input = { prompt: opts.prompt, ...(opts.resumeId !== undefined ? { resumeId: opts.resumeId } : {}), ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}) };
+    const input = { prompt: opts.prompt, ...(opts.attachments ? { attachments: opts.attachments } : {}), ...(opts.resumeId !== undefined ? { resumeId: opts.resumeId } : {}), ...(opts.workdir !== undefined ? { workdir: opts.workdir } : {}) };
     for (const line of codec.turn(input)) write(line);
     try {
       while (true) {

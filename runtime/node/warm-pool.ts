@@ -225,6 +225,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       if (agent.pid !== undefined) yield { type: 'agent', pid: agent.pid, reused };
       const turnOpts = {
         prompt: req.prompt,
+        ...(req.attachments?.length ? { attachments: req.attachments } : {}),
         ...(req.resumeId !== undefined && !req.protocol.resumeAtSpawn && req.protocol.resumeLive !== false ? { resumeId: req.resumeId } : {}),
         ...(req.protocol.workdirAtSpawn === false ? { workdir: req.start.workdir } : {}),
         ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),

@@ -4,6 +4,9 @@
 // field the values that break it, each with the outcome it must have.
 import type { Harness, Rng } from './fuzz-harness.ts';
 
+/** A real 1×1 PNG, as a data URL. */
+const PNG_DATA_URL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 /**
  * reject: a 4xx (MCP: an error result) and no process. nospawn: anything below 500, no process
  * (an orchestration answers 200 with each refused task failed). spawn: 200 and a process.
@@ -235,7 +238,11 @@ function specialMuts(role: Role): Mut[] {
         { label: 'null content', value: null, level: 'engine' },
         { label: 'empty content', value: '', level: 'engine' },
         { label: 'text parts', value: [{ type: 'text', text: 'hi' }, { type: 'text', text: 'there' }], level: 'valid' },
-        { label: 'image part only', value: [{ type: 'image_url', image_url: { url: 'data:,' } }], level: 'valid' },
+        // An image part is handed to the backend, or refused (400) when it cannot be: never dropped in silence.
+        { label: 'image part only', value: [{ type: 'image_url', image_url: { url: PNG_DATA_URL } }], level: 'valid' },
+        { label: 'image part, not base64', value: [{ type: 'image_url', image_url: { url: 'data:,' } }], level: 'engine' },
+        { label: 'image part, not an image', value: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,aGVsbG8=' } }], level: 'engine' },
+        { label: 'image part, remote', value: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1:9/x.png' } }], level: 'engine' },
         { label: 'empty parts', value: [], level: 'engine' },
         { label: 'part without type', value: [{ text: 'x' }], level: 'schema' },
         { label: 'number part', value: [1], level: 'schema' },
@@ -251,7 +258,8 @@ function specialMuts(role: Role): Mut[] {
         { label: 'empty content', value: '', level: 'engine' },
         { label: 'text blocks', value: [{ type: 'text', text: 'hi' }], level: 'valid' },
         { label: 'tool_result block', value: [{ type: 'tool_result', content: [{ type: 'text', text: 'r' }] }], level: 'valid' },
-        { label: 'image block only', value: [{ type: 'image', source: {} }], level: 'valid' },
+        { label: 'image block only', value: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_DATA_URL.split(',')[1] } }], level: 'valid' },
+        { label: 'image block, no source', value: [{ type: 'image', source: {} }], level: 'engine' },
         { label: 'empty blocks', value: [], level: 'engine' },
         { label: 'block without type', value: [{ text: 'x' }], level: 'schema' },
         { label: 'null content', value: null, level: 'schema' },

@@ -11,6 +11,7 @@ import type { Logger, Runtime, Session, SpawnEvent, SpawnSpec, Spawner } from '.
 import { memoryMetrics } from '../../runtime/edge-support.ts';
 import { createEngine } from '../../runtime/engine.ts';
 import { createSessionStore } from '../../runtime/node/sessions.ts';
+import { createAttachmentIO } from '../../runtime/node/attachments-io.ts';
 import { createMcpHttpHandler } from '../../mcp/http.ts';
 
 // ---------------------------------------------------------------- deterministic randomness
@@ -141,6 +142,7 @@ export async function createHarness(server: Partial<Config['server']> = {}): Pro
     env: { PATH: '/fake/bin' },
     cwd: workdir,
     log,
+    attachments: createAttachmentIO({ dir: root }), // image parts are written (and removed) as in `clinvk serve`
     workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes },
   });
   const runtime: Runtime = { run: (inv, signal) => engine.run(inv, signal), backends: () => engine.backends(), sessions, log, metrics: memoryMetrics(), version: '0.0.0-fuzz' };

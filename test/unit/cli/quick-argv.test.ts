@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { commandsFor, createCli } from '../../../cli/app.ts';
 import { quickArgv, type Quick } from '../../../cli/quick-argv.ts';
 
-const PROMPT_FIELDS = ['config', 'backend', 'model', 'workdir', 'output', 'approval', 'sandbox', 'systemPrompt', 'maxTurns', 'timeout', 'idleTimeout', 'extra', 'dryRun', 'ephemeral', 'verbose', 'continue'] as const;
+const PROMPT_FIELDS = ['config', 'backend', 'model', 'workdir', 'output', 'approval', 'sandbox', 'systemPrompt', 'maxTurns', 'timeout', 'idleTimeout', 'extra', 'images', 'files', 'dryRun', 'ephemeral', 'verbose', 'continue'] as const;
 const LIST_FIELDS = ['backend', 'status', 'limit', 'json'] as const;
 
 /** What clipanion makes of argv, in the quick path's terms (or why it refused). */
@@ -49,6 +49,7 @@ const TOKENS = [
   '-t', '--timeout', '--idle-timeout', '--max-turns', '0', '3', '07', '5.5', '5.0', '1e3', '86400', '86401', '-5', '2.50',
   // --flag=value forms and lists
   '--extra', '/src', '--extra=--add-dir', '--extra=', '--model=x', '--backend=codex', '--backend=', '--timeout=7', '--timeout=x',
+  '--image', '--image=a.png', '--file', 'r.pdf', '--file=',
   '--ephemeral=true', '--no-ephemeral', '-b=codex', '--status=error', '--limit=3', '--json=1',
 ];
 
