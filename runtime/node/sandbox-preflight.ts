@@ -1,4 +1,4 @@
-// gemini's only sandbox on Linux (`--sandbox`, what sandbox_mode read-only and workspace map to) runs
+// gemini's only sandbox on Linux (`--sandbox`, what sandbox_mode workspace maps to) runs
 // gemini again inside a docker or podman container. Without a working one gemini dies with
 // "Fatal error: Failed to relaunch the CLI process." and nothing else (seen on 0.61.0 with the docker
 // client on PATH and no daemon). So before such a run we look for the container command the way gemini
@@ -36,11 +36,11 @@ export function createSandboxCheck(deps: PreflightDeps): (env: Record<string, st
     const candidates = chosen && CONTAINER_COMMANDS.includes(chosen) ? [chosen] : CONTAINER_COMMANDS;
     let found: string | undefined;
     for (const c of candidates) if ((found = (await deps.which(c)) ? c : undefined)) break;
-    if (!found) return `gemini's sandbox (sandbox_mode read-only or workspace) runs gemini in a ${candidates.join(' or ')} container, and ${candidates.length > 1 ? 'neither is' : 'it is not'} on PATH`;
+    if (!found) return `gemini's sandbox (sandbox_mode workspace) runs gemini in a ${candidates.join(' or ')} container, and ${candidates.length > 1 ? 'neither is' : 'it is not'} on PATH`;
     const r = await info(found, env);
     if (r && r.exitCode === 0) return undefined;
     const why = r ? (r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${r.exitCode}`) : 'no answer within 5 s';
-    return `gemini's sandbox (sandbox_mode read-only or workspace) runs gemini in a ${found} container, and \`${found} info\` fails here (${why.slice(0, 200)})`;
+    return `gemini's sandbox (sandbox_mode workspace) runs gemini in a ${found} container, and \`${found} info\` fails here (${why.slice(0, 200)})`;
   };
   return async (env) => {
     const key = env.GEMINI_SANDBOX ?? '';

@@ -86,7 +86,7 @@ function toolResult(backend: CliName, body: LoggedRequest['body']): string | und
 }
 
 const DENIED = /permission|approv|not allowed|denied by|declined|rejected|refus|haven't granted|requires? (user )?confirmation|not permitted by policy|user cancel/i;
-const BLOCKED = /read-only file system|operation not permitted|EROFS|EACCES|EPERM|sandbox|bwrap|Permission denied/i;
+const BLOCKED = /access denied|not in workspace|outside (of )?the (workspace|project)|read-only file system|operation not permitted|EROFS|EACCES|EPERM|sandbox|bwrap|Permission denied/i;
 
 const short = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);
 

@@ -144,10 +144,7 @@ describe('gemini argv', () => {
     expect(build({ approvalMode: 'always' }).args).toEqual([...GEMINI_HEAD, '--approval-mode', 'default', '--prompt=hi']);
     expect(build({ sandboxMode: 'workspace' })).toEqual({ args: [...GEMINI_HEAD, '--sandbox', '--prompt=hi'], warnings: [] });
     expect(build({ sandboxMode: 'full' })).toEqual({ args: [...GEMINI_HEAD, '--prompt=hi'], warnings: [] });
-    expect(build({ sandboxMode: 'read-only' })).toEqual({
-      args: [...GEMINI_HEAD, '--sandbox', '--prompt=hi'],
-      warnings: ['gemini has no read-only sandbox; it runs in its container sandbox (--sandbox) instead'],
-    });
+    expect(build({ sandboxMode: 'read-only' })).toEqual({ args: [...GEMINI_HEAD, '--approval-mode', 'plan', '--prompt=hi'], warnings: [] });
     expect(build({ resumeId: 'f2fd9539' }).args).toEqual([...GEMINI_HEAD, '--resume', 'f2fd9539', '--prompt=hi']);
     expect(build({ extra: ['--include-directories', '/d'] }).args).toEqual([...GEMINI_HEAD, '--include-directories', '/d', '--prompt=hi']);
     expect(build({ systemPrompt: 'S' }).args).toEqual([...GEMINI_HEAD, '--prompt=S\n\nhi']);
