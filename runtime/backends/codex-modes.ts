@@ -6,8 +6,9 @@
 // by 0.171 ("no longer supported"). So codex's sandbox does the work the other backends do with questions:
 //   always → the read-only sandbox whatever was asked: no edit anywhere (asked → refused), commands
 //            still run, read-only, and a warning says so;
-//   auto   → `on-request`, and the workspace sandbox when the caller left it at default (codex exec's
-//            own default is read-only, which would refuse the edits `auto` promises);
+//   auto   → `on-request` in the workspace sandbox (read-only if asked): codex exec's own default is
+//            read-only, which would refuse the edits `auto` promises, and under danger-full-access it
+//            edits outside the workdir without asking, which `auto` refuses;
 //   none   → `never`, in the sandbox asked for (codex's own default when none was).
 import type { ApprovalMode, SandboxMode } from '../contract.ts';
 
@@ -36,8 +37,10 @@ export function codexModes(approvalMode: ApprovalMode, sandboxMode: SandboxMode)
     warnings.push(`codex cannot ask before each command; approval_mode "always" runs it in its read-only sandbox${asked}: commands still run there, edits are refused`);
     sandbox = 'read-only';
   } else if (approvalMode === 'auto') {
-    sandbox ??= 'workspace-write';
-    warnings.push(`codex cannot ask before each command; under approval_mode "auto" its commands run without asking, inside its ${sandbox} sandbox`);
+    // Never wider than the workspace: with danger-full-access codex edits outside the workdir unasked (measured).
+    const asked = sandboxMode === 'full' ? ' (sandbox_mode "full" was asked for)' : '';
+    if (sandbox !== 'read-only') sandbox = 'workspace-write';
+    warnings.push(`codex cannot ask before each command; under approval_mode "auto" its commands run without asking, inside its ${sandbox} sandbox${asked}`);
   }
   return { approval: APPROVAL[approvalMode], sandbox, warnings };
 }

@@ -1,6 +1,8 @@
-// `npm run approval-matrix [-- --parallel N] [-- --readme-only]`: measures every backend × approval ×
-// sandbox × action on the real CLIs (test/real/approval/measure.ts), writes test/real/approval-matrix.json
-// and rewrites the README's table from it. --readme-only only rewrites the README from the committed JSON.
+// `npm run approval-matrix [-- --parallel N] [-- --backends codex,claude] [-- --readme-only]`: measures
+// every backend × approval × sandbox × action on the real CLIs (test/real/approval/measure.ts), writes
+// test/real/approval-matrix.json and rewrites the README's table from it. --backends re-measures only
+// those and keeps the committed cells of the others (gemini alone takes most of the ~10 minutes);
+// --readme-only only rewrites the README from the committed JSON.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureBuilt, realClis, run, startMocks, stopMocks, CLI_NAMES, type CliName } from '../harness.ts';
@@ -26,7 +28,7 @@ async function versionOf(cli: string): Promise<string> {
   return /\d+\.\d+\.\d+/.exec(r.stdout)?.[0] ?? 'unknown';
 }
 
-async function measure(): Promise<MatrixFile> {
+async function measure(backends: CliName[], previous: MatrixFile | undefined): Promise<MatrixFile> {
   const clis = realClis();
   const missing = CLI_NAMES.filter((n) => !clis[n]);
   if (missing.length) throw new Error(`real CLIs missing: ${missing.join(', ')} (node scripts/real-clis.mjs installs them)`);
@@ -36,18 +38,22 @@ async function measure(): Promise<MatrixFile> {
   const mocks = await startMocks();
   const t0 = Date.now();
   try {
-    const cells = allCells(CLI_NAMES);
+    const cells = allCells(backends);
     const measured = await measureAll(mocks, cells, Number(opt('--parallel') ?? 4), (m) =>
       console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s  ${cellKey(m).padEnd(40)} ${m.outcome}`),
     );
-    const versions: Record<string, string> = {};
-    for (const n of CLI_NAMES) versions[n] = await versionOf(clis[n as CliName]!);
+    const versions: Record<string, string> = { ...previous?.versions };
+    for (const n of backends) versions[n] = await versionOf(clis[n]!);
     const roots = [HOMES_ROOT, OUTSIDE_ROOT];
+    const fresh = measured.map((m) => ({ ...m, detail: normalizeDetail(m.detail, roots), warnings: m.warnings.map((w) => normalizeDetail(w, roots)) }));
+    const kept = (previous?.cells ?? []).filter((c) => !backends.includes(c.backend));
+    const order = (c: { backend: string }) => CLI_NAMES.indexOf(c.backend as CliName);
     return {
       '//': 'Written by `npm run approval-matrix` (test/real/approval/main.ts): what each real CLI did, through clinvk, when asked to run a command, write in the workdir and write outside it. The README table and test/real/approval-matrix.test.ts read it.',
       versions,
       measuredAt: new Date().toISOString(),
-      cells: measured.map((m) => ({ ...m, detail: normalizeDetail(m.detail, roots), warnings: m.warnings.map((w) => normalizeDetail(w, roots)) })),
+      // Stable order (allCells' within a backend), whichever backends were measured this time.
+      cells: [...kept, ...fresh].sort((a, b) => order(a) - order(b)),
     };
   } finally {
     await stopMocks(mocks);
@@ -56,7 +62,11 @@ async function measure(): Promise<MatrixFile> {
 
 if (argv.includes('--readme-only')) writeReadme(JSON.parse(readFileSync(MATRIX_PATH, 'utf8')) as MatrixFile);
 else {
-  const file = await measure();
+  const backends = (opt('--backends')?.split(',') ?? CLI_NAMES) as CliName[];
+  const unknown = backends.filter((b) => !CLI_NAMES.includes(b));
+  if (unknown.length) throw new Error(`unknown backend(s): ${unknown.join(', ')}`);
+  const previous = backends.length < CLI_NAMES.length ? (JSON.parse(readFileSync(MATRIX_PATH, 'utf8')) as MatrixFile) : undefined;
+  const file = await measure(backends, previous);
   writeFileSync(MATRIX_PATH, `${JSON.stringify(file, null, 1)}\n`);
   console.log(`${MATRIX_PATH}: ${file.cells.length} cells`);
   writeReadme(file);

@@ -43,26 +43,28 @@ export function renderTable(file: MatrixFile): string {
     `| backend | approval | ${SANDBOXES.map((s) => `sandbox \`${s}\``).join(' | ')} |`,
     `|---|---|${SANDBOXES.map(() => '---').join('|')}|`,
   ];
-  const errors: string[] = [];
+  // Failed runs, one line per backend, sandbox and message (the message usually depends on nothing else).
+  const failed = new Map<string, number>();
+  for (const c of file.cells) {
+    if (c.outcome !== 'error') continue;
+    const k = `${c.backend} with sandbox \`${c.sandbox}\`\u0000${c.detail}${c.detail.length >= 160 ? '…' : ''}`;
+    failed.set(k, (failed.get(k) ?? 0) + 1);
+  }
   for (const b of backends)
     for (const a of APPROVALS) {
       const row = SANDBOXES.map((s) =>
         ACTIONS.map((act) => {
           const c = byKey.get(key(b, a, s, act));
-          if (c?.outcome === 'error') errors.push(`${b} \`${a}\` \`${s}\` ${act}: ${c.detail}`);
           return c ? SYMBOL[c.outcome] : '?';
         }).join(' '),
       );
       lines.push(`| ${b} | \`${a}\` | ${row.join(' | ')} |`);
     }
-  if (errors.length) {
-    const seen = new Set<string>();
-    lines.push('', 'Failed runs:');
-    for (const e of errors) {
-      const msg = e.replace(/^.*?: /, '');
-      if (seen.has(msg)) continue;
-      seen.add(msg);
-      lines.push(`- ${errors.filter((x) => x.replace(/^.*?: /, '') === msg).map((x) => x.slice(0, x.indexOf(': '))).join('; ')}: ${msg}`);
+  if (failed.size) {
+    lines.push('', 'Failed runs (!):');
+    for (const [k, n] of failed) {
+      const [where, msg] = k.split('\u0000');
+      lines.push(`- ${where}, ${n} run${n > 1 ? 's' : ''}: ${msg}`);
     }
   }
   return lines.join('\n');

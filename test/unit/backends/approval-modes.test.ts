@@ -64,10 +64,14 @@ describe('codex', () => {
       expect(m.warnings[0]?.includes('was asked for')).toBe(s === 'workspace' || s === 'full');
     }
   });
-  it('auto gets the workspace sandbox when none was asked (codex exec defaults to read-only, which refuses workdir edits)', () => {
+  it('auto runs in the workspace sandbox (read-only if asked): codex exec defaults to read-only, and full wrote outside unasked', () => {
     expect(codexModes('auto', 'default')).toMatchObject({ approval: 'on-request', sandbox: 'workspace-write' });
     expect(codexModes('auto', 'read-only')).toMatchObject({ approval: 'on-request', sandbox: 'read-only' });
-    expect(codexModes('auto', 'full').warnings).toEqual(['codex cannot ask before each command; under approval_mode "auto" its commands run without asking, inside its danger-full-access sandbox']);
+    expect(codexModes('auto', 'full')).toEqual({
+      approval: 'on-request',
+      sandbox: 'workspace-write', // danger-full-access wrote outside the workdir without asking (measured)
+      warnings: ['codex cannot ask before each command; under approval_mode "auto" its commands run without asking, inside its workspace-write sandbox (sandbox_mode "full" was asked for)'],
+    });
   });
   it('none is never, in the sandbox asked for; default leaves codex alone', () => {
     expect(codexModes('none', 'workspace')).toEqual({ approval: 'never', sandbox: 'workspace-write', warnings: [] });
