@@ -4,9 +4,9 @@
 // sandbox on claude and codex, plus a few cells that show each sandbox mapping; gemini only for the cells
 // that tell its modes apart (a gemini run takes 10–30 s here), and never its container sandbox, whose
 // outcome depends on whether this machine runs docker (test/node/sandbox-preflight.test.ts covers it).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cellKey, measureAll, type Cell } from './approval/measure.ts';
+import { cellKey, HOMES_ROOT, measureAll, OUTSIDE_ROOT, type Cell } from './approval/measure.ts';
 import { MATRIX_FILE, type MatrixFile } from './approval/render.ts';
 import { ensureBuilt, skipUnless, startMocks, stopMocks } from './harness.ts';
 
@@ -39,6 +39,7 @@ describe.skipIf(skipUnless('claude', 'codex', 'gemini'))('approval and sandbox m
       expect(differs, 'rerun `npm run approval-matrix` if the change is intended').toEqual([]);
     } finally {
       await stopMocks(mocks);
+      for (const dir of [HOMES_ROOT, OUTSIDE_ROOT]) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
