@@ -1,6 +1,6 @@
 // The approval/sandbox matrix, re-measured: a representative part of test/real/approval-matrix.json
 // (written by `npm run approval-matrix`) is run again on the real CLIs, and any cell whose outcome
-// differs from the committed one fails the test. The part: every approval × action with the default
+// differs from the committed one fails the test. Mostly waiting on the CLIs, so 6 cells run at once. The part: every approval × action with the default
 // sandbox on claude and codex, plus a few cells that show each sandbox mapping; gemini only for the cells
 // that tell its modes apart (a gemini run takes 10–30 s here), and never its container sandbox, whose
 // outcome depends on whether this machine runs docker (test/node/sandbox-preflight.test.ts covers it).
@@ -24,7 +24,7 @@ const representative = (c: Cell): boolean =>
   (c.backend !== 'gemini' && c.sandbox === 'default') || EXTRA[c.backend]!.includes(`${c.approval}/${c.sandbox}/${c.action}`);
 
 describe.skipIf(skipUnless('claude', 'codex', 'gemini'))('approval and sandbox modes on the real CLIs', () => {
-  it('do what test/real/approval-matrix.json says', { timeout: 300_000 }, async () => {
+  it('do what test/real/approval-matrix.json says', { timeout: 420_000 }, async () => {
     ensureBuilt();
     // CLINVK_MATRIX_BACKENDS=claude,codex narrows it while working on one backend.
     const only = process.env.CLINVK_MATRIX_BACKENDS?.split(',');
@@ -32,7 +32,7 @@ describe.skipIf(skipUnless('claude', 'codex', 'gemini'))('approval and sandbox m
     if (!only) expect(cells.length).toBe(9 + 3 + 9 + 3 + 5);
     const mocks = await startMocks();
     try {
-      const measured = await measureAll(mocks, cells.map(({ backend, approval, sandbox, action }) => ({ backend, approval, sandbox, action })), 4);
+      const measured = await measureAll(mocks, cells.map(({ backend, approval, sandbox, action }) => ({ backend, approval, sandbox, action })), 6);
       const differs = measured
         .filter((now, i) => now.outcome !== cells[i]!.outcome)
         .map((now) => `${cellKey(now)}: committed ${cells[measured.indexOf(now)]!.outcome}, now ${now.outcome} (${now.detail})`);
