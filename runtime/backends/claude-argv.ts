@@ -1,19 +1,8 @@
 // Claude Code's command line (commander parser). Flags checked against cli-samples/claude-help.txt (2.1.330).
-import type { ApprovalMode } from '../contract.ts';
-import { flagValue, noFlag } from './argv.ts';
+import { flagValue } from './argv.ts';
 import { claudeDirFlags, claudeUserLine } from './attachment-args.ts';
+import { claudeModes } from './claude-modes.ts';
 import type { ArgvRequest, BuiltArgv } from './types.ts';
-
-/**
- * `none` → dontAsk, never a bypass mode: every bypass (--dangerously-skip-permissions,
- * bypassPermissions) exits 1 when run as root. `always` → manual (2.1.330's name for `default`).
- */
-const PERMISSION_MODE: Record<ApprovalMode, string | undefined> = {
-  default: undefined,
-  auto: 'acceptEdits',
-  none: 'dontAsk',
-  always: 'manual',
-};
 
 /**
  * The flags of a run, without the prompt: shared by the one-shot run (prompt after `--`) and the
@@ -21,20 +10,20 @@ const PERMISSION_MODE: Record<ApprovalMode, string | undefined> = {
  */
 export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []): BuiltArgv {
   const args = ['-p', ...head, '--output-format', 'stream-json', '--verbose', '--include-partial-messages'];
-  const warnings: string[] = [];
   const env: Record<string, string> = {};
   if (req.model) args.push('--model', flagValue('claude', 'model', req.model));
-  const mode = PERMISSION_MODE[req.approvalMode];
-  if (mode) args.push('--permission-mode', mode);
-  if (req.sandboxMode !== 'default') warnings.push(noFlag('claude', `sandbox_mode "${req.sandboxMode}"`));
+  // The approval and sandbox modes' meaning on claude is claude-modes.ts's.
+  const userTools = (req.allowedTools ?? []).map((t) => flagValue('claude', 'allowed tool', t));
+  const modes = claudeModes(req.approvalMode, req.sandboxMode, userTools);
+  const warnings = [...modes.warnings];
+  if (modes.permissionMode) args.push('--permission-mode', modes.permissionMode);
   // commander takes the next word as the value of a required option even when it starts with "-".
   if (req.systemPrompt) args.push('--system-prompt', req.systemPrompt);
   if (req.maxTurns !== undefined && req.maxTurns > 0) args.push('--max-turns', String(Math.floor(req.maxTurns)));
   // No flag, but claude reads its output-token cap from the environment.
   if (req.maxTokens !== undefined && req.maxTokens > 0) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(Math.floor(req.maxTokens));
-  if (req.allowedTools && req.allowedTools.length > 0) {
-    args.push('--allowedTools', ...req.allowedTools.map((t) => flagValue('claude', 'allowed tool', t)));
-  }
+  if (modes.allowedTools.length > 0) args.push('--allowedTools', ...modes.allowedTools);
+  if (modes.disallowedTools.length > 0) args.push('--disallowedTools', ...modes.disallowedTools);
   // --resume takes an optional value: one starting with "-" would be read as a flag, hence flagValue.
   if (req.resumeId) args.push('--resume', flagValue('claude', 'resume id', req.resumeId));
   if (req.ephemeral) args.push('--no-session-persistence');

@@ -12,12 +12,11 @@ import { noFlag } from './argv.ts';
 import { withFileList } from './attachment-args.ts';
 import { answerServerRequest, type AnswerContext } from './codex-app-answers.ts';
 import { createTurnItems } from './codex-app-items.ts';
+import { codexModes } from './codex-modes.ts';
 import type {
-  AskForApproval,
   ClientRequest,
   ErrorNotification,
   IgnoredNotificationMethod,
-  SandboxMode,
   ServerNotification,
   ThreadStartParams,
   TurnStartParams,
@@ -26,18 +25,9 @@ import type {
 import { IGNORED_NOTIFICATIONS } from './codex-app-types.ts';
 import { isObj, stderrMessage, str, type Json } from './jsonl.ts';
 import { classifyFailure } from './usage-limit.ts';
-import type { ApprovalMode, SandboxMode as OurSandbox } from '../contract.ts';
 import type { BackendEvent, BuiltArgv } from './types.ts';
 import type { WarmCodec, WarmOutput, WarmProtocol, WarmStart, WarmTurn } from './warm.ts';
 
-/** `always` = ask before anything not known safe (and we refuse); `default` leaves codex's own setting. */
-const APPROVAL: Record<ApprovalMode, AskForApproval | undefined> = { default: undefined, auto: 'on-request', none: 'never', always: 'untrusted' };
-const SANDBOX: Record<OurSandbox, SandboxMode | undefined> = {
-  default: undefined,
-  'read-only': 'read-only',
-  workspace: 'workspace-write',
-  full: 'danger-full-access',
-};
 
 type NotificationMethod = ServerNotification['method'];
 const IGNORED = new Set<string>(IGNORED_NOTIFICATIONS satisfies readonly IgnoredNotificationMethod[]);
@@ -75,14 +65,15 @@ function spawn(start: WarmStart): BuiltArgv {
   if (start.maxTurns !== undefined && start.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
   if (start.maxTokens !== undefined && start.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
   if (start.allowedTools && start.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
+  warnings.push(...codexModes(start.approvalMode, start.sandboxMode).warnings);
   return { args: ['app-server', ...args], warnings };
 }
 
 /** What thread/start and thread/resume carry: everything a cold run puts on the command line. */
 function threadParams(start: WarmStart): ThreadStartParams {
   const p: ThreadStartParams = { cwd: start.workdir, approvalsReviewer: 'user' }; // the reviewer explicitly (openai/codex#21982)
-  const approval = APPROVAL[start.approvalMode];
-  const sandbox = SANDBOX[start.sandboxMode];
+  // The same modes as the cold run (codex-modes.ts): 0.171 refuses `untrusted` ("no longer supported").
+  const { approval, sandbox } = codexModes(start.approvalMode, start.sandboxMode);
   if (approval) p.approvalPolicy = approval;
   if (sandbox) p.sandbox = sandbox;
   // With a writable sandbox, thread/start writes `[projects."<cwd>"] trust_level = "trusted"` into the user's

@@ -1,21 +1,12 @@
 // OpenAI Codex CLI (`codex`, clap parser). Flags checked against cli-samples/codex-help.txt,
 // codex-exec-help.txt and codex-exec-resume-help.txt (0.169.0), and the resume overrides and the
 // prompt on stdin against the real codex 0.171.0.
-import type { ApprovalMode, SandboxMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
 import { codexImageFlags, withFileList } from './attachment-args.ts';
 import { codexApp } from './codex-app.ts';
+import { codexModes } from './codex-modes.ts';
 import { createCodexParser } from './codex-parser.ts';
 import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
-
-/** Top-level `-a` (it is not an `exec` option); 0.169 knows only on-request and never. */
-const APPROVAL: Record<ApprovalMode, string | undefined> = { default: undefined, auto: 'on-request', none: 'never', always: 'on-request' };
-const SANDBOX: Record<SandboxMode, string | undefined> = {
-  default: undefined,
-  'read-only': 'read-only',
-  workspace: 'workspace-write',
-  full: 'danger-full-access',
-};
 
 /** `extra` flags `exec resume` also accepts (it rejects --add-dir, --oss, --local-provider, -p/--profile). */
 const RESUME_OK = new Set(['-i', '--image', '--enable', '--disable', '--strict-config']);
@@ -37,7 +28,7 @@ function resumableExtra(extra: string[], warnings: string[]): string[] {
  * A fresh run takes the top-level `-a` and exec's `-s`. `exec resume` refuses both ("unexpected
  * argument"), so a resumed turn would run with the config's sandbox whatever the caller asked for; it
  * does take `-c key=value` overrides, which set the same two settings (checked on codex 0.171: the
- * model request of the resumed turn names the sandbox given here). Values come from the tables above.
+ * model request of the resumed turn names the sandbox given here). Values come from codex-modes.ts.
  */
 const resumeOverrides = (sandbox: string | undefined, approval: string | undefined): string[] => [
   ...(sandbox ? ['-c', `sandbox_mode="${sandbox}"`] : []),
@@ -45,13 +36,11 @@ const resumeOverrides = (sandbox: string | undefined, approval: string | undefin
 ];
 
 function buildArgs(req: ArgvRequest): BuiltArgv {
-  const warnings: string[] = [];
+  // The modes' meaning on codex is codex-modes.ts's; `-a` is top-level (not an `exec` option).
+  const { approval, sandbox, warnings } = codexModes(req.approvalMode, req.sandboxMode);
   const args: string[] = [];
-  const approval = APPROVAL[req.approvalMode];
-  const sandbox = SANDBOX[req.sandboxMode];
   const resuming = req.resumeId !== undefined && req.resumeId !== '';
   if (approval && !resuming) args.push('-a', approval);
-  if (req.approvalMode === 'always') warnings.push('codex exec never stops to ask; approval_mode "always" runs as on-request');
   args.push('exec', ...(resuming ? ['resume'] : []), '--json', '--skip-git-repo-check');
   // exec resume takes no -C either: the engine spawns it in the workdir instead.
   if (resuming) args.push(...resumeOverrides(sandbox, approval));

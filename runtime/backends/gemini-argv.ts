@@ -19,10 +19,15 @@ export function sharedArgs(req: Omit<ArgvRequest, 'prompt'>, warnings: string[])
   // Headless runs in an untrusted folder exit 55; the caller chose this workdir on purpose.
   if (req.options?.skip_trust !== false) args.push('--skip-trust');
   if (req.model) args.push('-m', flagValue('gemini', 'model', req.model));
-  args.push(...APPROVAL[req.approvalMode]);
-  // --sandbox is a container sandbox (docker/podman): the closest gemini has to read-only or workspace.
-  if (req.sandboxMode === 'read-only' || req.sandboxMode === 'workspace') args.push('--sandbox');
-  if (req.sandboxMode === 'read-only') warnings.push('gemini has no read-only sandbox; it runs in its container sandbox (--sandbox) instead');
+  // read-only is gemini's own read-only mode (plan: no edit tools, no shell), whatever the approval mode;
+  // workspace is its container sandbox (docker/podman, checked before the run: runtime/node/sandbox-preflight.ts).
+  if (req.sandboxMode === 'read-only') {
+    args.push('--approval-mode', 'plan');
+    if (req.approvalMode === 'none') warnings.push('gemini has no read-only sandbox; sandbox_mode "read-only" runs it in its plan mode, which offers no shell commands either');
+  } else args.push(...APPROVAL[req.approvalMode]);
+  if (req.sandboxMode === 'workspace') args.push('--sandbox');
+  // Measured (test/real/approval-matrix.json): gemini's write_file refuses any path outside its workspace.
+  if (req.sandboxMode === 'full' && req.approvalMode === 'none') warnings.push('gemini\'s file tools never write outside the workdir (and --include-directories), whatever sandbox_mode says');
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('gemini', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('gemini', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('gemini', 'allowed_tools'));

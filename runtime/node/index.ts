@@ -11,6 +11,7 @@ import { clinvkHome, configPath as defaultConfigPath, loadConfig } from './confi
 import { createLogger } from './logger.ts';
 import { createSessionStore, sessionsDir } from './sessions.ts';
 import { createSpawner } from './spawner.ts';
+import { withSandboxPreflight } from './sandbox-preflight.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import { createWarmPool, type WarmPool } from './warm-pool.ts';
 import { createVersionProbe, createWhich } from './which.ts';
@@ -60,7 +61,8 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   const pool = opts.warm && config.warm.enabled ? createWarmPool({ settings: config.warm, backends: warmBackends, log, metrics }) : undefined;
   const engine = createEngine({
     config,
-    spawner: createSpawner({ log }),
+    // gemini's container sandbox is checked before gemini is started (sandbox-preflight.ts).
+    spawner: withSandboxPreflight(createSpawner({ log }), { which: createWhich({ env: baseEnv, cwd }) }),
     sessions,
     which: createWhich({ env, cwd }),
     realpath: (p) => realpath(p),

@@ -111,12 +111,14 @@ describe.skipIf(!present)('real codex app-server through the codec', { timeout: 
     await d.shutdown();
   });
 
-  it('approval_mode always: the command approval is declined, the file is not made, the turn ends', async () => {
+  it('approval_mode always: codex runs in its read-only sandbox (workspace asked for), the file is not made, the turn ends', async () => {
     const d = live({ approvalMode: 'always', sandboxMode: 'workspace' });
     await d.ready();
+    const asked = mock.requests.length;
     const t = await d.turn({ prompt: 'USE_TOOL:touch made-by-tool.txt' });
     expect(t.find((e) => e.kind === 'tool_result')).toMatchObject({ name: 'shell', isError: true });
-    expect(t.some((e) => e.kind === 'warning' && /refused \(approval_mode always/.test(e.message))).toBe(true);
+    // codex 0.171 refuses `untrusted`: `always` is the read-only sandbox (codex-modes.ts), which codex tells the model.
+    expect(JSON.stringify(mock.requests.slice(asked))).toMatch(/`sandbox_mode` is `read-only`/);
     expect(existsSync(join(repo, 'made-by-tool.txt'))).toBe(false);
     // A writable sandbox made codex 0.171 mark the workdir trusted in the user's config.toml; not with our thread config.
     expect(readFileSync(join(env.HOME!, '.codex/config.toml'), 'utf8')).not.toMatch(/trust_level/);

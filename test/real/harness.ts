@@ -83,8 +83,8 @@ export interface Sandbox {
  * basics: claude → ANTHROPIC_BASE_URL, codex → a `mock` provider in $CODEX_HOME/config.toml
  * (wire_api = "responses"), gemini → GOOGLE_GEMINI_BASE_URL and API-key auth in settings.json.
  */
-export function sandbox(mocks: Mocks, extra: Record<string, string> = {}): Sandbox {
-  const home = mkdtempSync(join(tmpdir(), 'clinvk-real-'));
+export function sandbox(mocks: Mocks, extra: Record<string, string> = {}, root = tmpdir()): Sandbox {
+  const home = mkdtempSync(join(root, 'clinvk-real-'));
   const workdir = join(home, 'work');
   mkdirSync(workdir);
   spawnSync('git', ['init', '-q'], { cwd: workdir });

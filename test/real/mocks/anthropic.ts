@@ -1,7 +1,7 @@
 // A loopback mock of the Anthropic Messages API (SSE and JSON, count_tokens) for the real `claude`.
 // Claude Code 2.1.33x ends `messages` with a `role: "system"` entry and puts `<system-reminder>`
 // blocks in user turns: neither counts as something the user said.
-import { answerText, chunks, directives, nextPageCall, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
+import { WRITTEN, answerText, chunks, directives, nextPageCall, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
 
 type Block = { type: string; text?: string; content?: unknown };
 type Message = { role: string; content: string | Block[] };
@@ -31,12 +31,14 @@ export function startAnthropicMock(): Promise<Mock> {
     const follow = d.followPages ? nextPageCall(lastResult) : undefined;
     if (follow) d.call = { name: 'clinvk_result', args: follow };
     const called = d.call && (!afterTool || follow) ? offered.find((t) => t.endsWith(d.call!.name)) : undefined;
-    const wantTool = (d.tool && !afterTool && offered.includes('Bash')) || !!called;
+    const wantWrite = !!d.write && !d.tool && !afterTool && offered.includes('Write');
+    const wantTool = (d.tool && !afterTool && offered.includes('Bash')) || !!called || wantWrite;
     const model = req.body.model ?? 'claude-mock';
     const id = `msg_mock${String(n).padStart(4, '0')}`;
     const text = wantTool ? 'Running the tool.' : answerText('anthropic', userMsgs.length, d, afterTool);
     const content: Record<string, unknown>[] = [{ type: 'text', text }];
     if (called) content.push({ type: 'tool_use', id: `toolu_mock${n}`, name: called, input: d.call!.args });
+    else if (wantWrite) content.push({ type: 'tool_use', id: `toolu_mock${n}`, name: 'Write', input: { file_path: d.write, content: `${WRITTEN}\n` } });
     else if (wantTool) content.push({ type: 'tool_use', id: `toolu_mock${n}`, name: 'Bash', input: { command: d.tool, description: 'Run the requested command' } });
     const stop = wantTool ? 'tool_use' : 'end_turn';
     const usage = { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 9, service_tier: 'standard' };

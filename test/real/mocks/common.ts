@@ -30,7 +30,10 @@ export interface Mock {
  *   `clinvk_result` for that page, as a model that reads what it was given would;
  * - `MOCK_STATUS:<code>`: answer with that HTTP error status (the API's own error body);
  * - `MOCK_LONG:<n>`: an answer of exactly n characters (for paging tests);
- * - `ECHO:<word>` (the last one in the newest user turn): the answer repeats the word.
+ * - `ECHO:<word>` (the last one in the newest user turn): the answer repeats the word;
+ * - `WRITE_FILE:<absolute path>`: one call of the CLI's own file-writing tool (claude Write, gemini
+ *   write_file, codex an `apply_patch` heredoc through its shell tool) that creates the file with the
+ *   line `clinvk-wrote`, then a text answer (the approval matrix, test/real/approval/).
  */
 export interface Directives {
   tool?: string;
@@ -39,6 +42,7 @@ export interface Directives {
   status?: number;
   long?: number;
   echo?: string;
+  write?: string;
 }
 
 export function directives(allUserText: string, lastUserText: string): Directives {
@@ -48,6 +52,8 @@ export function directives(allUserText: string, lastUserText: string): Directive
   const call = /CALL_TOOL:(\S+) (\{.*\})/.exec(allUserText);
   if (call) d.call = { name: call[1]!, args: JSON.parse(call[2]!) };
   if (/FOLLOW_PAGES/.test(allUserText)) d.followPages = true;
+  const write = /WRITE_FILE:([^\s"\\]+)/.exec(allUserText);
+  if (write) d.write = write[1]!;
   const status = /MOCK_STATUS:(\d{3})/.exec(allUserText);
   if (status) d.status = Number(status[1]);
   // A CALL_TOOL's arguments may carry directives meant for the run the tool starts, not for this answer.
@@ -132,3 +138,8 @@ export function sendSse(res: ServerResponse, events: { event?: string; data: unk
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
+
+/** What a WRITE_FILE directive writes, and codex's way to write it (codex 0.171 offers no apply_patch tool to an unknown model). */
+export const WRITTEN = 'clinvk-wrote';
+export const applyPatchCommand = (path: string): string =>
+  `apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: ${path}\n+${WRITTEN}\n*** End Patch\nEOF\n`;

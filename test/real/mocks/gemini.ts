@@ -1,7 +1,7 @@
 // A loopback mock of the Gemini API (generateContent, streamGenerateContent?alt=sse, countTokens) for
 // the real `gemini`. Gemini CLI also asks side questions with a JSON response schema (next speaker,
 // model routing): those get a fixed JSON answer and are not conversation turns.
-import { answerText, chunks, directives, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
+import { WRITTEN, answerText, chunks, directives, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
 
 type Part = { text?: string; functionCall?: unknown; functionResponse?: unknown };
 type Content = { role?: string; parts?: Part[] };
@@ -34,6 +34,8 @@ export function startGeminiMock(): Promise<Mock> {
       parts = [{ text: JSON.stringify({ reasoning: 'simple', model_choice: 'flash', next_speaker: 'user', complexity_reasoning: 'simple', complexity_score: 10 }) }];
     } else if (d.tool && !afterTool) {
       parts = [{ text: 'Running the command.' }, { functionCall: { name: 'run_shell_command', args: { command: d.tool, description: 'Run the requested command' } } }];
+    } else if (d.write && !afterTool) {
+      parts = [{ text: 'Writing the file.' }, { functionCall: { name: 'write_file', args: { file_path: d.write, content: `${WRITTEN}\n` } } }];
     } else {
       parts = chunks(answerText('gemini', user.length, d, afterTool)).map((text) => ({ text }));
     }

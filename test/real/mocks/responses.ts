@@ -1,7 +1,7 @@
 // A loopback mock of the OpenAI Responses API (SSE) for the real `codex` (a custom provider with
 // wire_api = "responses"). Codex sends the whole history on every turn, with its own context
 // (`<environment_context>`, AGENTS.md instructions) as user messages: those are not the user speaking.
-import { answerText, chunks, directives, nextPageCall, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
+import { answerText, applyPatchCommand, chunks, directives, nextPageCall, sendJson, sendSse, startHttpMock, type Mock } from './common.ts';
 
 type Item = { type?: string; role?: string; content?: string | { type: string; text?: string }[]; output?: unknown };
 
@@ -19,6 +19,7 @@ export function startResponsesMock(): Promise<Mock> {
     const last = input[input.length - 1];
     const afterTool = !!last && /_call_output$/.test(last.type ?? '');
     const d = directives(user.join('\n'), user[user.length - 1] ?? '');
+    if (d.write && !d.tool) d.tool = applyPatchCommand(d.write); // codex intercepts an apply_patch command
     if (d.status) {
       const auth = d.status === 401;
       return sendJson(res, d.status, { error: { message: auth ? 'Incorrect API key provided.' : `mock status ${d.status}`, type: auth ? 'invalid_request_error' : 'server_error', code: auth ? 'invalid_api_key' : null } });

@@ -20,7 +20,10 @@ describe('claude argv', () => {
   it('maps each unified option', () => {
     expect(build({ model: 'sonnet' }).args).toEqual([...CLAUDE_HEAD, '--model', 'sonnet', '--', 'hi']);
     expect(build({ approvalMode: 'auto' }).args).toEqual([...CLAUDE_HEAD, '--permission-mode', 'acceptEdits', '--', 'hi']);
-    expect(build({ approvalMode: 'none' }).args).toEqual([...CLAUDE_HEAD, '--permission-mode', 'dontAsk', '--', 'hi']);
+    expect(build({ approvalMode: 'none' }).args).toEqual([
+      ...CLAUDE_HEAD, '--permission-mode', 'dontAsk', '--allowedTools', 'Bash', 'Edit', 'Write', 'NotebookEdit', 'WebFetch', 'WebSearch', '--', 'hi',
+    ]);
+    expect(build({ approvalMode: 'none', allowedTools: ['Read'] }).args).toEqual([...CLAUDE_HEAD, '--permission-mode', 'dontAsk', '--allowedTools', 'Read', '--', 'hi']);
     expect(build({ approvalMode: 'always' }).args).toEqual([...CLAUDE_HEAD, '--permission-mode', 'manual', '--', 'hi']);
     expect(build({ systemPrompt: '- be terse' }).args).toEqual([...CLAUDE_HEAD, '--system-prompt', '- be terse', '--', 'hi']);
     expect(build({ maxTurns: 3 }).args).toEqual([...CLAUDE_HEAD, '--max-turns', '3', '--', 'hi']);
@@ -35,12 +38,9 @@ describe('claude argv', () => {
       expect(args.join(' ')).not.toMatch(/bypassPermissions|dangerously/);
     }
   });
-  it('max_tokens goes through the environment, sandbox_mode is warned about', () => {
+  it('max_tokens goes through the environment, sandbox_mode read-only takes the edit tools away', () => {
     expect(build({ maxTokens: 2000 })).toEqual({ args: [...CLAUDE_HEAD, '--', 'hi'], warnings: [], env: { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '2000' } });
-    expect(build({ sandboxMode: 'read-only' })).toEqual({
-      args: [...CLAUDE_HEAD, '--', 'hi'],
-      warnings: ['claude has no flag for sandbox_mode "read-only"; it was ignored'],
-    });
+    expect(build({ sandboxMode: 'read-only' })).toEqual({ args: [...CLAUDE_HEAD, '--disallowedTools', 'Edit', 'Write', 'NotebookEdit', '--', 'hi'], warnings: [] });
   });
   it('everything at once, resumed', () => {
     expect(
@@ -68,11 +68,14 @@ describe('codex argv', () => {
     expect(build({})).toEqual({ args: [...CODEX_HEAD, '--', 'hi'], warnings: [] });
   });
   it('approval is the top-level -a, before exec', () => {
-    expect(build({ approvalMode: 'auto' })).toEqual({ args: ['-a', 'on-request', ...CODEX_HEAD, '--', 'hi'], warnings: [] });
+    expect(build({ approvalMode: 'auto' })).toEqual({
+      args: ['-a', 'on-request', ...CODEX_HEAD, '-s', 'workspace-write', '--', 'hi'],
+      warnings: ['codex cannot ask before each command; under approval_mode "auto" its commands run without asking, inside its workspace-write sandbox'],
+    });
     expect(build({ approvalMode: 'none' })).toEqual({ args: ['-a', 'never', ...CODEX_HEAD, '--', 'hi'], warnings: [] });
-    expect(build({ approvalMode: 'always' })).toEqual({
-      args: ['-a', 'on-request', ...CODEX_HEAD, '--', 'hi'],
-      warnings: ['codex exec never stops to ask; approval_mode "always" runs as on-request'],
+    expect(build({ approvalMode: 'always', sandboxMode: 'full' })).toEqual({
+      args: ['-a', 'on-request', ...CODEX_HEAD, '-s', 'read-only', '--', 'hi'],
+      warnings: ['codex cannot ask before each command; approval_mode "always" runs it in its read-only sandbox (sandbox_mode "full" was asked for): commands still run there, edits are refused'],
     });
   });
   it('maps model, sandbox, ephemeral, extra', () => {
@@ -102,7 +105,7 @@ describe('codex argv', () => {
     const head = ['exec', 'resume', '--json', '--skip-git-repo-check'];
     expect(build({ resumeId: 't1', sandboxMode: 'read-only' })).toEqual({ args: [...head, '-c', 'sandbox_mode="read-only"', '--', 't1', 'hi'], warnings: [] });
     expect(build({ resumeId: 't1', sandboxMode: 'full' }).args).toEqual([...head, '-c', 'sandbox_mode="danger-full-access"', '--', 't1', 'hi']);
-    expect(build({ resumeId: 't1', approvalMode: 'auto' }).args).toEqual([...head, '-c', 'approval_policy="on-request"', '--', 't1', 'hi']);
+    expect(build({ resumeId: 't1', approvalMode: 'auto' }).args).toEqual([...head, '-c', 'sandbox_mode="workspace-write"', '-c', 'approval_policy="on-request"', '--', 't1', 'hi']);
     expect(build({ resumeId: 't1' }).args).toEqual([...head, '--', 't1', 'hi']);
   });
   it('a prompt that looks like a flag stays last, after --', () => {
@@ -141,10 +144,7 @@ describe('gemini argv', () => {
     expect(build({ approvalMode: 'always' }).args).toEqual([...GEMINI_HEAD, '--approval-mode', 'default', '--prompt=hi']);
     expect(build({ sandboxMode: 'workspace' })).toEqual({ args: [...GEMINI_HEAD, '--sandbox', '--prompt=hi'], warnings: [] });
     expect(build({ sandboxMode: 'full' })).toEqual({ args: [...GEMINI_HEAD, '--prompt=hi'], warnings: [] });
-    expect(build({ sandboxMode: 'read-only' })).toEqual({
-      args: [...GEMINI_HEAD, '--sandbox', '--prompt=hi'],
-      warnings: ['gemini has no read-only sandbox; it runs in its container sandbox (--sandbox) instead'],
-    });
+    expect(build({ sandboxMode: 'read-only' })).toEqual({ args: [...GEMINI_HEAD, '--approval-mode', 'plan', '--prompt=hi'], warnings: [] });
     expect(build({ resumeId: 'f2fd9539' }).args).toEqual([...GEMINI_HEAD, '--resume', 'f2fd9539', '--prompt=hi']);
     expect(build({ extra: ['--include-directories', '/d'] }).args).toEqual([...GEMINI_HEAD, '--include-directories', '/d', '--prompt=hi']);
     expect(build({ systemPrompt: 'S' }).args).toEqual([...GEMINI_HEAD, '--prompt=S\n\nhi']);

@@ -161,7 +161,9 @@ describe('codex app-server codec: requests it writes', () => {
       cwd: '/tmp/wc/repo', approvalsReviewer: 'user', approvalPolicy: 'never', sandbox: 'danger-full-access', ephemeral: true,
       config: { projects: { '/tmp/wc/repo': { trust_level: 'trusted' } } },
     });
-    expect(first({ approvalMode: 'always', sandboxMode: 'read-only' }).params).toMatchObject({ approvalPolicy: 'untrusted', sandbox: 'read-only' });
+    // always: codex 0.171 refuses `untrusted` ("no longer supported"), so the read-only sandbox, as cold (codex-modes.ts).
+    expect(first({ approvalMode: 'always', sandboxMode: 'workspace' }).params).toMatchObject({ approvalPolicy: 'on-request', sandbox: 'read-only' });
+    expect(first({ approvalMode: 'auto' }).params).toMatchObject({ approvalPolicy: 'on-request', sandbox: 'workspace-write' });
     expect(first({}).params).toEqual({ cwd: '/tmp/wc/repo', approvalsReviewer: 'user' }); // default: codex's own settings
   });
 

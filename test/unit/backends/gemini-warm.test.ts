@@ -204,9 +204,13 @@ describe('gemini --acp codec on the real 0.61.0 messages', () => {
 
 describe('gemini --acp process', () => {
   it('argv: --acp with the cold run flags, no prompt, output format or resume; same warnings', () => {
-    expect(geminiWarm.spawn(start({ model: 'gemini-3.5-flash', approvalMode: 'none', sandboxMode: 'read-only', extra: ['--include-directories', '/x'], maxTurns: 3 }))).toEqual({
+    expect(geminiWarm.spawn(start({ model: 'gemini-3.5-flash', approvalMode: 'none', sandboxMode: 'workspace', extra: ['--include-directories', '/x'], maxTurns: 3 }))).toEqual({
       args: ['--acp', '--skip-trust', '-m', 'gemini-3.5-flash', '--yolo', '--sandbox', '--include-directories', '/x'],
-      warnings: ['gemini has no read-only sandbox; it runs in its container sandbox (--sandbox) instead', 'gemini has no flag for max_turns; it was ignored'],
+      warnings: ['gemini has no flag for max_turns; it was ignored'],
+    });
+    expect(geminiWarm.spawn(start({ approvalMode: 'none', sandboxMode: 'read-only' }))).toEqual({
+      args: ['--acp', '--skip-trust', '--approval-mode', 'plan'],
+      warnings: ['gemini has no read-only sandbox; sandbox_mode "read-only" runs it in its plan mode, which offers no shell commands either'],
     });
     expect(geminiWarm.spawn(start({ approvalMode: 'auto', options: { skip_trust: false } })).args).toEqual(['--acp', '--approval-mode', 'auto_edit']);
     expect(() => geminiWarm.spawn(start({ model: '-x' }))).toThrow(/must not start with "-"/);
