@@ -14,7 +14,8 @@ export interface Runner {
 
 export const FAKE_CLIS = resolve('test/fixtures/fake-clis');
 
-export async function startRunner(opts: { apiKeys?: string[]; env?: Record<string, string>; warm?: boolean } = {}): Promise<Runner> {
+/** `mcp`: serve /mcp on a cold runner too (a warm one always does), to compare MCP answers warm and cold. */
+export async function startRunner(opts: { apiKeys?: string[]; env?: Record<string, string>; warm?: boolean; mcp?: boolean } = {}): Promise<Runner> {
   const home = await mkdtemp(join(tmpdir(), 'clinvk-runner-'));
   const env = {
     ...process.env,
@@ -27,7 +28,7 @@ export async function startRunner(opts: { apiKeys?: string[]; env?: Record<strin
   };
   const runtime = await createNodeRuntime({ env, cwd: home, mode: 'server', logLevel: 'error', ...(opts.warm ? { warm: true } : {}) });
   // The warm runner is `clinvk serve` as a whole, /mcp included.
-  const mcpFactory = opts.warm ? (await import('../../mcp/http.ts')).createMcpHttpHandler : undefined;
+  const mcpFactory = opts.warm || opts.mcp ? (await import('../../mcp/http.ts')).createMcpHttpHandler : undefined;
   const app = createApp(runtime, { config: runtime.config, apiKeys: opts.apiKeys ?? [], ...(mcpFactory ? { mcpFactory: (rt) => mcpFactory(rt, { defaultBackend: 'claude' }) } : {}) });
   const server = await serve((req, conn) => app.fetch(req, conn), { host: '127.0.0.1', port: 0, log: runtime.log, shutdownGraceMs: 500 });
   return {
