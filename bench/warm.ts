@@ -2,12 +2,9 @@
 // cold (warm.enabled: false) vs warm, per backend with a long-lived mode. The fakes are given the
 // real CLIs' measured start-up (FAKE_START_MS, warm-protocols.md) so the ratio means something.
 // Targets: a warm follow-up turn ≤ 0.1 × a cold turn; a first turn served by a spare ≤ 0.2 ×.
-// Also printed: memory of each live agent and of the pool. With CLINVK_REAL_CLIS_DIR set, the same
-// for the real claude against a loopback Anthropic mock.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
+// Also printed: memory of each live agent and of the pool. The same for each real CLI that is installed
+// ($CLINVK_REAL_CLIS_DIR or .cache/real-clis), against its loopback model mock (bench/warm-real.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createApp } from '../handlers/app.ts';
@@ -15,8 +12,8 @@ import { BACKENDS } from '../runtime/backends/registry.ts';
 import { defaultConfig, type Config } from '../runtime/config.ts';
 import { createNodeRuntime } from '../runtime/node/index.ts';
 import { serve } from '../runtime/node/server.ts';
-import { anthropicMock } from '../test/fixtures/anthropic-mock.ts';
 import { FAKES, median, round, type Row } from './measure.ts';
+import { realSetups } from './warm-real.ts';
 
 /** Cold start of each real CLI before it asks the model (warm-protocols.md). */
 const START_MS: Record<string, number> = { claude: 800, codex: 800, gemini: 3200 };
@@ -31,7 +28,7 @@ interface Setup {
 }
 
 /** Per-turn times (ms) of `CHATS` 3-turn chats on one server, and the pool's memory at the end. */
-async function chats(setup: Setup, warm: Partial<Config['warm']>): Promise<{ turns: number[][]; agents: number[]; pool: number }> {
+async function chats(setup: Setup, warm: Partial<Config['warm']>, settleMs = 0): Promise<{ turns: number[][]; agents: number[]; pool: number }> {
   const config = defaultConfig();
   config.warm = { ...config.warm, ...warm };
   const rt = await createNodeRuntime({ env: setup.env, cwd: setup.cwd, mode: 'server', config, warm: true, logLevel: 'error' });
@@ -41,13 +38,15 @@ async function chats(setup: Setup, warm: Partial<Config['warm']>): Promise<{ tur
   let agents: number[] = [];
   let pool = 0;
   try {
-    if (warm.spares) {
-      // Let the spare finish starting, as it would on a server that has been up for a while.
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && !(await rt.warm!()).agents.some((a) => a.spare)) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, (START_MS[setup.backend] ?? 0) + 500));
-    }
+    // Before each chat, let the spare finish starting, as it would on a server that has been up for a while:
+    // its handshake done, then as long as a cold turn took (claude has no handshake to wait for).
+    const spareReady = async () => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !(await rt.warm!()).agents.some((a) => a.spare && a.state === 'idle')) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, settleMs));
+    };
     for (let c = 0; c < CHATS; c++) {
+      if (warm.spares) await spareReady();
       const messages: { role: string; content: string }[] = [];
       for (let t = 0; t < 3; t++) {
         messages.push({ role: 'user', content: `chat ${c} turn ${t}` });
@@ -62,7 +61,6 @@ async function chats(setup: Setup, warm: Partial<Config['warm']>): Promise<{ tur
         turns[t]!.push(performance.now() - started);
         messages.push({ role: 'assistant', content: body.choices![0]!.message.content });
       }
-      if (warm.spares) await new Promise((r) => setTimeout(r, (START_MS[setup.backend] ?? 0) + 500)); // the spare is refilled
     }
     const status = await rt.warm?.();
     agents = (status?.agents ?? []).map((a) => a.rssBytes ?? 0);
@@ -85,7 +83,7 @@ async function compare(setup: Setup, withSpare: boolean): Promise<Row[]> {
     { name: `${setup.label}: warm follow-up turn`, value: round(followUp, 0), unit: 'ms', limit: `≤ 0.1 × cold (${round(coldTurn * 0.1, 0)} ms)`, ok: followUp <= 0.1 * coldTurn },
   ];
   if (withSpare) {
-    const spare = await chats(setup, { spares: { [setup.backend]: 1 } });
+    const spare = await chats(setup, { spares: { [setup.backend]: 1 } }, coldTurn + 500);
     const first = median(spare.turns[0]!);
     rows.push({ name: `${setup.label}: first turn on a spare`, value: round(first, 0), unit: 'ms', limit: `≤ 0.2 × cold (${round(coldTurn * 0.2, 0)} ms)`, ok: first <= 0.2 * coldTurn });
   }
@@ -96,9 +94,16 @@ async function compare(setup: Setup, withSpare: boolean): Promise<Row[]> {
   return rows;
 }
 
+/** BENCH_WARM_ONLY=<words>: only the setups whose label contains one of them (e.g. "real claude", "fake"). */
+const wanted = (label: string) => {
+  const only = (process.env.BENCH_WARM_ONLY ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+  return only.length === 0 || only.some((w) => label.includes(w));
+};
+
 export async function rows(): Promise<Row[]> {
   const out: Row[] = [];
   for (const backend of Object.values(BACKENDS).filter((a) => a.warm !== undefined).map((a) => a.name)) {
+    if (!wanted(`fake ${backend}`)) continue;
     const home = mkdtempSync(join(tmpdir(), `clinvk-bench-warm-${backend}-`));
     try {
       const env = {
@@ -115,37 +120,20 @@ export async function rows(): Promise<Row[]> {
       rmSync(home, { recursive: true, force: true });
     }
   }
-  out.push(...(await realClaude()));
+  out.push(...(await realClis()));
   return out;
 }
 
-/** The real claude against a loopback mock, when installed. */
-async function realClaude(): Promise<Row[]> {
-  const dir = process.env.CLINVK_REAL_CLIS_DIR;
-  const bin = dir ? join(dir, 'node_modules/.bin') : '';
-  if (!bin || !existsSync(join(bin, 'claude'))) {
-    process.stderr.write('bench warm: real CLIs skipped (set CLINVK_REAL_CLIS_DIR to a folder with node_modules/.bin/claude)\n');
-    return [];
-  }
-  const mock = await anthropicMock();
-  const scratch = mkdtempSync(join(tmpdir(), 'clinvk-bench-real-warm-'));
+/** The installed real CLIs against their loopback mocks (bench/warm-real.ts). */
+async function realClis(): Promise<Row[]> {
+  const { setups, close } = await realSetups();
+  const out: Row[] = [];
   try {
-    mkdirSync(join(scratch, 'home'));
-    mkdirSync(join(scratch, 'repo'));
-    execFileSync('git', ['init', '-q'], { cwd: join(scratch, 'repo') });
-    const env = {
-      PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
-      HOME: join(scratch, 'home'),
-      CLINVK_HOME: join(scratch, 'clinvk'),
-      ANTHROPIC_BASE_URL: `http://127.0.0.1:${(mock.address() as AddressInfo).port}`,
-      ANTHROPIC_API_KEY: 'sk-ant-mock',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    };
-    return await compare({ label: 'real claude (mock model)', backend: 'claude', env, cwd: join(scratch, 'repo') }, true);
+    for (const setup of setups.filter((x) => wanted(x.label))) out.push(...(await compare(setup, true)));
   } finally {
-    mock.close();
-    rmSync(scratch, { recursive: true, force: true });
+    await close();
   }
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -229,7 +229,7 @@ export function createEngine(deps: EngineDeps): Engine {
           else if (item.type === 'fallback') {
             if (!streamed && !ac.signal.aborted) {
               // Nothing reached the caller yet: the same turn runs cold, as if there were no pool.
-              if (!item.quiet) warn(`the live ${plan.backend} process failed (${item.message}); ran the turn cold instead`);
+              if (!item.quiet) warn(`the live ${plan.backend} process failed (${item.message}); ran the turn cold instead${plan.resume ? ', resuming the session' : ''}`);
               log?.info({ reason: item.message }, 'warm turn falls back to a cold run');
               stderr = '';
               source = cold();

@@ -87,15 +87,18 @@ function threadParams(start: WarmStart): ThreadStartParams {
 
 type Pending = 'initialize' | 'thread' | 'turn' | 'interrupt';
 
-export function createCodexAppCodec(start: WarmStart): WarmCodec {
-  const images = readExtra(start).images;
+export function createCodexAppCodec(spawned: WarmStart): WarmCodec {
+  // thread/start and thread/resume take the cwd, so a process started in one folder (a spare in the
+  // server's workdir) serves a session in any other: its first turn's workdir is the session's.
+  let start = spawned;
+  let images = readExtra(start).images;
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let thread: string | undefined;
   let dead = false;
   const unknownSeen = new Set<string>();
   const changedPaths = new Map<string, string[]>(); // file change items of the running turn, for approvals
-  const answers: AnswerContext = { ...start, changedPaths: (id) => changedPaths.get(id) };
+  let answers: AnswerContext = { ...start, changedPaths: (id) => changedPaths.get(id) };
 
   // The running turn (undefined between turns).
   let turn: { prompt: string; images: string[]; id?: string; announced: boolean; interrupted: boolean; items: ReturnType<typeof createTurnItems> } | undefined;
@@ -229,6 +232,11 @@ export function createCodexAppCodec(start: WarmStart): WarmCodec {
       const images = (input.attachments ?? []).filter((a) => a.kind === 'image').map((a) => a.path);
       turn = { prompt: withFileList(input.prompt, input.attachments), images, announced: false, interrupted: false, items: createTurnItems() };
       if (thread !== undefined) return [turnStart()];
+      if (input.workdir !== undefined && input.workdir !== start.workdir) {
+        start = { ...start, workdir: input.workdir };
+        images = readExtra(start).images;
+        answers = { ...answers, workdir: input.workdir };
+      }
       const resumeId = input.resumeId ?? start.resumeId;
       const params = threadParams(start);
       if (resumeId) return [request({ method: 'thread/resume', params: { ...params, threadId: resumeId, excludeTurns: true } }, 'thread')];
@@ -261,6 +269,7 @@ export const codexApp: WarmProtocol = {
   spawn,
   createCodec: createCodexAppCodec,
   resumeAtSpawn: false, // the first turn picks the thread: an initialized spare can resume any session
+  workdirAtSpawn: false, // the first turn's thread/start (or thread/resume) gives the cwd: a spare serves any workdir
   shutdownGraceMs: 2000,
   // Images as `localImage` input items of turn/start; files as paths in the text (codex reads them itself).
   attachments: { images: true, files: true },

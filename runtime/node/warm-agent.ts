@@ -93,6 +93,10 @@ export function startAgent(spec: AgentSpec): WarmAgent {
   let idleKick: (() => void) | undefined;
   let turnStderr = '';
   let exited = false;
+  /** How it exited, for the warning of a turn that reaches it dead. */
+  let exitedHow = '';
+  /** The handshake was done: from then on it was a working agent, so an exit is a death, not a failed start. */
+  let wasReady = false;
   let resolveReady!: (ok: boolean) => void;
   const ready = new Promise<boolean>((r) => (resolveReady = r));
 
@@ -126,6 +130,7 @@ export function startAgent(spec: AgentSpec): WarmAgent {
       if (o.kind === 'write') write(o.line);
       else if (o.kind === 'ready') {
         if (agent.state === 'starting') agent.state = 'idle';
+        wasReady = true;
         resolveReady(true);
       } else if (o.kind === 'turn_end' || o.kind === 'fatal') {
         if (events.length > 0) listener?.events(events.splice(0));
@@ -162,6 +167,7 @@ export function startAgent(spec: AgentSpec): WarmAgent {
     child.stdin!.on('error', () => {}); // EPIPE once the child is gone
     child.once('exit', (code, sig) => {
       exited = true;
+      exitedHow = sig ? `killed by ${sig}` : `exit code ${code}`;
       agent.state = 'dead';
       out.flush();
       resolveReady(false);
@@ -189,7 +195,14 @@ export function startAgent(spec: AgentSpec): WarmAgent {
 
   async function* turn(opts: TurnOptions, signal: AbortSignal): AsyncGenerator<WarmTurnEvent> {
     if (!(await agent.ready) || exited) {
-      yield { type: 'end', code: null, signal: null, stderr: turnStderr, fallback: `the live ${spec.backend} process did not start${spawnError ? `: ${spawnError}` : ''}` };
+      // It can die between the pool's pick and here (the pool saw it idle; its exit came while the turn
+      // was being set up): that is a death between turns, not a failed start.
+      const why = !wasReady
+        ? `it did not start${spawnError ? `: ${spawnError}` : ''}`
+        : agent.turns > 0
+          ? `it died between turns, ${exitedHow}`
+          : `it died before its first turn, ${exitedHow}`;
+      yield { type: 'end', code: null, signal: null, stderr: turnStderr, fallback: why };
       return;
     }
     agent.state = 'busy';

@@ -169,13 +169,15 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
     if (!e) return undefined;
     e.spare = false;
     e.agent.key = keyOf(req); // its session takes the turn's workdir: later turns match on it
-    refillSpares(req.backend);
+    // Not refilled here: starting the replacement (a CLI start is ~1 s of CPU) during the turn the spare
+    // was kept for slows that very turn on a small machine. turn() refills once the turn is over.
     return e;
   };
 
   async function* turn(req: WarmTurnRequest, signal: AbortSignal): AsyncGenerator<WarmTurnEvent> {
     const lockKey = req.sessionId;
     let release = () => {};
+    let tookSpare = false;
     if (lockKey !== undefined) {
       const before = sessionLocks.get(lockKey) ?? Promise.resolve();
       const mine = new Promise<void>((r) => (release = r));
@@ -211,6 +213,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       if (!e) {
         e = takeSpare(req);
         reused = e !== undefined;
+        tookSpare = reused;
       }
       if (!e) {
         if (closed || !makeRoom()) {
@@ -252,6 +255,7 @@ export function createWarmPool(opts: { settings: WarmSettings; backends: string[
       }
     } finally {
       release();
+      if (tookSpare) refillSpares(req.backend);
     }
   }
 

@@ -111,6 +111,29 @@ describe.skipIf(!present)('real codex app-server through the codec', { timeout: 
     await d.shutdown();
   });
 
+  it('a process started in one folder runs a thread in another: thread/start cwd sets the commands\' cwd and the AGENTS.md read (what lets a codex spare serve any workdir)', async () => {
+    const dirs = ['spawned-here', 'thread-here'].map((name) => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      writeFileSync(join(dir, 'AGENTS.md'), `Project notes: MARKER_${name.replace('-', '_').toUpperCase()}\n`);
+      return dir;
+    });
+    const [spawnDir, threadDir] = dirs as [string, string];
+    const d = live({ workdir: spawnDir, sandboxMode: 'full' });
+    await d.ready();
+    const before = mock.requests.length;
+    const t = await d.turn({ prompt: 'USE_TOOL:pwd', workdir: threadDir });
+    expect(t.at(-1)).toEqual({ kind: 'turn_end' });
+    const [asked, afterTool] = mock.requests.slice(before).map((r) => JSON.stringify(r.input));
+    expect(asked).toContain('MARKER_THREAD_HERE');
+    expect(asked).not.toContain('MARKER_SPAWNED_HERE');
+    expect(asked).toContain(`<cwd>${threadDir}</cwd>`);
+    expect(afterTool).toMatch(new RegExp(`function_call_output.*${threadDir.replace(/[/.]/g, '\\$&')}`));
+    expect(afterTool).not.toContain(spawnDir);
+    await d.shutdown();
+  });
+
   it('approval_mode always: codex runs in its read-only sandbox (workspace asked for), the file is not made, the turn ends', async () => {
     const d = live({ approvalMode: 'always', sandboxMode: 'workspace' });
     await d.ready();

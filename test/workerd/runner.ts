@@ -14,6 +14,7 @@ export interface Runner {
 
 export const FAKE_CLIS = resolve('test/fixtures/fake-clis');
 
+/** `mcp`: serve /mcp on a cold runner too (a warm one always does), to compare MCP answers warm and cold. */
 export async function startRunner(opts: { apiKeys?: string[]; env?: Record<string, string>; warm?: boolean; mcp?: boolean } = {}): Promise<Runner> {
   const home = await mkdtemp(join(tmpdir(), 'clinvk-runner-'));
   const env = {
