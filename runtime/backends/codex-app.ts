@@ -229,8 +229,8 @@ export function createCodexAppCodec(spawned: WarmStart): WarmCodec {
 
     turn(input: WarmTurn) {
       if (turn || dead) return []; // one turn at a time: a second turn/start would join the running one (openai/codex#10821)
-      const images = (input.attachments ?? []).filter((a) => a.kind === 'image').map((a) => a.path);
-      turn = { prompt: withFileList(input.prompt, input.attachments), images, announced: false, interrupted: false, items: createTurnItems() };
+      const turnImages = (input.attachments ?? []).filter((a) => a.kind === 'image').map((a) => a.path);
+      turn = { prompt: withFileList(input.prompt, input.attachments), images: turnImages, announced: false, interrupted: false, items: createTurnItems() };
       if (thread !== undefined) return [turnStart()];
       if (input.workdir !== undefined && input.workdir !== start.workdir) {
         start = { ...start, workdir: input.workdir };
