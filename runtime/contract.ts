@@ -271,12 +271,41 @@ export interface WarmStatus {
   rssBytes: number;
 }
 
+/** One line of `clinvk doctor` (and of GET /api/v1/doctor, and of clinvk_backends). */
+export interface DoctorCheck {
+  /** Stable id, e.g. `node`, `backend.claude`, `auth.codex`, `sandbox.codex`, `config`, `sessions`, `live.gemini`. */
+  id: string;
+  status: 'ok' | 'warn' | 'fail' | 'skip';
+  /** One line saying what was found. */
+  message: string;
+  /** One line saying what to do; set on every `warn` and `fail`. */
+  fix?: string;
+  backend?: string;
+  /** Facts behind the message (path, version, tested range, auth method…), for scripts. */
+  details?: Record<string, unknown>;
+}
+
+export interface DoctorReport {
+  /** No check failed (warnings allowed). */
+  ok: boolean;
+  version: string;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  /** One tiny real prompt per backend found (costs tokens). */
+  live?: boolean;
+  signal?: AbortSignal;
+}
+
 /** The port every door uses. Tests build their own with fakes. */
 export interface Runtime {
   run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent>;
   backends(): Promise<BackendInfo[]>;
   /** Live agents kept between turns; absent where there is no pool (the CLI, a Worker). */
   warm?(): Promise<WarmStatus>;
+  /** `clinvk doctor`'s checks (runtime/node/doctor/); absent where they cannot run (a Worker). */
+  doctor?(opts?: DoctorOptions): Promise<DoctorReport>;
   sessions: SessionStore;
   log: Logger;
   metrics: Metrics;
