@@ -98,7 +98,8 @@ async function gemini(_path: string, d: AuthDeps): Promise<AuthResult> {
   const settings = (await readJson(settingsFile).catch(() => undefined)) as { security?: { auth?: { selectedType?: string } }; selectedAuthType?: string } | undefined;
   const selected = settings?.security?.auth?.selectedType ?? settings?.selectedAuthType;
   const fromFiles = { ...(await dotEnv(join(home, '.env'))), ...(await dotEnv(join(dir, '.env'))) };
-  const env: Env = { ...fromFiles, ...d.env };
+  // A variable set (to something) wins over the .env files, as gemini's dotenv loading does.
+  const env: Env = { ...fromFiles, ...Object.fromEntries(Object.entries(d.env).filter(([, v]) => v)) };
   const type = selected ?? authTypeFromEnv(env);
   const from = selected ? `${tilde(settingsFile, d.home)} security.auth.selectedType` : 'the environment';
   const details = { source: 'files and variables', method: type, chosenBy: type ? from : undefined };
