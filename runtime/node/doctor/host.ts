@@ -21,22 +21,23 @@ export function nodeCheck(version: string): DoctorCheck {
 const SANDBOX_FIX = 'install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`), or run codex with --sandbox none';
 
 /** codex sandboxes its tool runs with bwrap on Linux: present, and able to make a sandbox here. */
-export async function codexSandboxCheck(which: (c: string) => Promise<string | undefined>, env: Env, platform: string): Promise<DoctorCheck> {
+export async function codexSandboxCheck(which: (c: string) => Promise<string | undefined>, env: Env, platform: string, home: string): Promise<DoctorCheck> {
   const id = 'sandbox.codex';
   if (platform !== 'linux') return { id, backend: 'codex', status: 'skip', message: `codex's sandbox needs nothing extra on ${platform}` };
   const path = await which('bwrap');
   if (!path) return { id, backend: 'codex', status: 'warn', message: "bwrap (bubblewrap) is not on PATH: codex's sandboxed runs (--sandbox read-only or workspace) cannot start", fix: SANDBOX_FIX };
   // The smallest sandbox there is: a read-only view of / running `true`. Fails where user namespaces are off.
   const r = await runShort(path, ['--ro-bind', '/', '/', '--dev', '/dev', 'true'], { env, timeoutMs: 10_000 });
-  if (r?.exitCode === 0) return { id, backend: 'codex', status: 'ok', message: `bwrap at ${path} can make codex's sandbox`, details: { path } };
+  const shown = tilde(path, home);
+  if (r?.exitCode === 0) return { id, backend: 'codex', status: 'ok', message: `bwrap at ${shown} can make codex's sandbox`, details: { path: shown } };
   const why = (r?.stderr ?? '').split('\n').find((l) => l.trim()) ?? (r ? `exit ${r.exitCode}` : 'it did not answer in 10 s');
   return {
     id,
     backend: 'codex',
     status: 'warn',
-    message: `bwrap at ${path} cannot make a sandbox here: ${why.trim().slice(0, 160)}`,
+    message: `bwrap at ${shown} cannot make a sandbox here: ${why.trim().slice(0, 160)}`,
     fix: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0), or run codex with --sandbox none',
-    details: { path },
+    details: { path: shown },
   };
 }
 

@@ -37,7 +37,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const [cfg, sessions] = await Promise.all([configCheck(env, deps.configPath, home), sessionsCheck(clinvkHome(env), home)]);
   const config = cfg.config ?? defaultConfig();
   const { checks: backends, found } = await backendChecks({ config, env: backendEnv, home, timeoutMs, which, version: createVersionProbe({ env: backendEnv, timeoutMs }) });
-  const sandbox = found.some((b) => b.name === 'codex') ? [await codexSandboxCheck(which, backendEnv, deps.platform ?? process.platform)] : [];
+  const sandbox = found.some((b) => b.name === 'codex') ? [await codexSandboxCheck(which, backendEnv, deps.platform ?? process.platform, home)] : [];
   const checks: DoctorCheck[] = [nodeCheck(deps.nodeVersion ?? process.versions.node), ...backends, ...sandbox, cfg.check, sessions];
   if (deps.live) {
     if (deps.run && cfg.config) checks.push(...(await liveChecks(found, deps.run, deps.signal)));
