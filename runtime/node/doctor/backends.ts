@@ -46,7 +46,7 @@ async function oneBackend(a: BackendAdapter, deps: BackendDeps): Promise<{ check
   const command = bc.command ?? a.binary;
   const path = await deps.which(command);
   if (!path) {
-    return { checks: [{ id, ...base, status: severity, message: `${a.name} not found: ${notFound(a.name, command)}`, fix: `${a.installHint}${orDisable}`, details: { command, default: isDefault } }] };
+    return { checks: [{ id, ...base, status: severity, message: `${a.name} not found: ${notFound(a.name, command)}`, fix: `${isDefault ? a.installHint : a.installHint.replace(/\.$/, '')}${orDisable}`, details: { command, default: isDefault } }] };
   }
   const shownPath = tilde(path, deps.home);
   const range = testedRange(a.name);

@@ -59,7 +59,8 @@ export async function configCheck(env: Env, path: string | undefined, home: stri
         id: 'config',
         status: 'fail',
         message: `config is not valid: ${lines.join('; ')}`,
-        fix: `fix that key (\`clinvk config set KEY VALUE\`${err.hint ? `; ${err.hint}` : ''}), or move the file away to use the defaults`,
+        // config.ts's hint for a YAML syntax error already says what to do; a schema error names the key.
+        fix: err.hint?.startsWith('fix') ? err.hint : `fix or remove the key named (${err.hint ?? 'see `clinvk config show`'}), or move the file away to use the defaults`,
         details: { problems: lines },
       },
     };
