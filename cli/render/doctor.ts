@@ -18,7 +18,10 @@ export function renderDoctor(report: DoctorReport, color: boolean): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   lines.push('');
   if (fails === 0 && warns === 0) lines.push(paint('32', 'Everything is ready.'));
-  else lines.push(`${fails ? paint('31', plural(fails, 'problem')) : 'no problems'}, ${plural(warns, 'warning')}: see the lines marked ${fails ? '✗' : ''}${fails && warns ? ' and ' : ''}${warns ? '!' : ''} above.`);
+  else {
+    const counts = [...(fails ? [paint('31', plural(fails, 'problem'))] : []), ...(warns ? [plural(warns, 'warning')] : [])];
+    lines.push(`${counts.join(', ')}: see the lines marked ${[...(fails ? ['✗'] : []), ...(warns ? ['!'] : [])].join(' and ')} above.`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
