@@ -27,6 +27,9 @@ describe('GET /api/v1/doctor', () => {
       expect(ids(body)).toEqual(['node:ok', 'backend.claude:ok', 'auth.claude:ok', 'backend.codex:ok', 'auth.codex:warn', 'backend.gemini:ok', 'auth.gemini:ok', 'sandbox.codex:ok', 'config:ok', 'sessions:ok']);
       // Home-relative paths only: the server's home folder stays out of the answer.
       expect(JSON.stringify(body)).not.toContain(m.home);
+      // The server sends no absolute path at all: each is cut to its last part.
+      expect(body.checks.find((c) => c.id === 'backend.claude')!.message).toMatch(/^claude [\d.]+ at …\/claude \(tested: /);
+      expect(JSON.stringify(body)).not.toMatch(/test\/fixtures/);
 
       const live = doctorReportSchema.parse(await (await app.fetch(new Request(url('/api/v1/doctor?live=1'), { headers: { authorization: 'Bearer secret-key' } }))).json());
       expect(ids(live)).toEqual(expect.arrayContaining(['live.claude:ok', 'live.gemini:ok', 'live.codex:skip']));

@@ -21,6 +21,11 @@ export interface DoctorDeps {
   /** Runs the live prompts; the doctor skips them without it (e.g. when the config is invalid). */
   run?: RunFn;
   signal?: AbortSignal;
+  /**
+   * Cut every absolute path to `…/<name>` (the server: like its error answers, it never sends the
+   * layout of the machine it runs on; home-relative `~/…` paths stay).
+   */
+  hidePaths?: boolean;
   /** For tests. */
   nodeVersion?: string;
   platform?: string;
@@ -43,5 +48,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     if (deps.run && cfg.config) checks.push(...(await liveChecks(found, deps.run, deps.signal)));
     else checks.push({ id: 'live', status: 'skip', message: 'no live prompts: the config is not valid', fix: 'fix the config first' });
   }
-  return { ok: !checks.some((c) => c.status === 'fail'), version: CLINVK_VERSION, checks };
+  return { ok: !checks.some((c) => c.status === 'fail'), version: CLINVK_VERSION, checks: deps.hidePaths ? checks.map(withoutPaths) : checks };
+}
+
+const ABSOLUTE_PATH = /(?<![\w.~/])\/[^\s'"`),;:]+/g;
+const cut = (s: string) => s.replace(ABSOLUTE_PATH, (p) => `…/${p.split('/').filter(Boolean).pop() ?? ''}`);
+
+function withoutPaths(c: DoctorCheck): DoctorCheck {
+  const deep = (v: unknown): unknown => (typeof v === 'string' ? cut(v) : Array.isArray(v) ? v.map(deep) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v);
+  return deep(c) as DoctorCheck;
 }
