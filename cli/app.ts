@@ -21,6 +21,7 @@ const GROUPS: Record<CommandWord, Loader> = {
   serve: async () => [(await import('./commands/serve.ts')).ServeCommand],
   mcp: async () => [(await import('./commands/mcp.ts')).McpCommand],
   version: async () => [(await import('./commands/version.ts')).VersionCommand],
+  doctor: async () => [(await import('./commands/doctor.ts')).DoctorCommand],
 };
 const prompt: Loader = async () => [(await import('./commands/prompt.ts')).PromptCommand];
 

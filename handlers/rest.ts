@@ -3,6 +3,7 @@
 import { Router, type IRequest } from 'itty-router';
 import type { Ctx } from './middleware/context.ts';
 import { listBackends } from './rest/backends.ts';
+import { doctorRoute } from './rest/doctor.ts';
 import type { RestDepsLike } from './rest/deps.ts';
 import { chainRoute, compareRoute, parallelRoute } from './rest/orchestrate.ts';
 import { pathParam } from './rest/parse.ts';
@@ -22,6 +23,7 @@ export function createRestApi(deps: RestDeps) {
     .post('/chain', (req, ctx) => chainRoute(req, deps, ctx.signal))
     .post('/compare', (req, ctx) => compareRoute(req, deps, ctx.signal))
     .get('/backends', () => listBackends(deps.runtime))
+    .get('/doctor', (_req, ctx) => doctorRoute(ctx.url, deps.runtime, ctx.signal))
     .get('/sessions', (_req, ctx) => listSessions(ctx.url, deps.runtime))
     .get('/sessions/:id', (req) => getSession(idParam(req), deps.runtime))
     .delete('/sessions/:id', (req) => deleteSession(idParam(req), deps.runtime));

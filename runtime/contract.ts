@@ -289,7 +289,33 @@ export interface WarmStatus {
   rssBytes: number;
 }
 
-/** The port every door uses. Tests build their own with fakes. */
+/** One line of `clinvk doctor` (and of GET /api/v1/doctor, and of clinvk_backends). */
+export interface DoctorCheck {
+  /** Stable id, e.g. `node`, `backend.claude`, `auth.codex`, `sandbox.codex`, `config`, `sessions`, `live.gemini`. */
+  id: string;
+  status: 'ok' | 'warn' | 'fail' | 'skip';
+  /** One line saying what was found. */
+  message: string;
+  /** One line saying what to do; set on every `warn` and `fail`. */
+  fix?: string;
+  backend?: string;
+  /** Facts behind the message (path, version, tested range, auth method…), for scripts. */
+  details?: Record<string, unknown>;
+}
+
+export interface DoctorReport {
+  /** No check failed (warnings allowed). */
+  ok: boolean;
+  version: string;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  /** One tiny real prompt per backend found (costs tokens). */
+  live?: boolean;
+  signal?: AbortSignal;
+}
+
 /** One runner of the edge (RUNNER_URL), as /health shows it. */
 export interface RunnerStatus {
   name: string;
@@ -300,6 +326,7 @@ export interface RunnerStatus {
   reason?: string;
 }
 
+/** The port every door uses. Tests build their own with fakes. */
 export interface Runtime {
   run(inv: Invocation, signal?: AbortSignal): AsyncIterable<RunEvent>;
   backends(): Promise<BackendInfo[]>;
@@ -307,6 +334,8 @@ export interface Runtime {
   warm?(): Promise<WarmStatus>;
   /** The runners a Worker forwards to and whether each is up; absent where runs are local. */
   runners?(): Promise<RunnerStatus[]>;
+  /** `clinvk doctor`'s checks (runtime/node/doctor/); absent where they cannot run (a Worker). */
+  doctor?(opts?: DoctorOptions): Promise<DoctorReport>;
   sessions: SessionStore;
   log: Logger;
   metrics: Metrics;

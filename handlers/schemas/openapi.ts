@@ -1,6 +1,7 @@
 // /openapi.json, generated from the same zod schemas that validate requests (ARCHITECTURE rule 2).
 import { z } from 'zod';
 import { chainRequestSchema, compareRequestSchema, parallelRequestSchema, promptRequestSchema } from './requests.ts';
+import { doctorReportSchema } from './doctor.ts';
 import {
   backendListSchema,
   chainResponseSchema,
@@ -53,6 +54,7 @@ export function openApiDocument(version: string) {
         SessionList: schema(sessionListSchema, 'output'),
         SessionDeleted: schema(sessionDeletedSchema, 'output'),
         BackendList: schema(backendListSchema, 'output'),
+        DoctorReport: schema(doctorReportSchema, 'output'),
         Health: schema(healthSchema, 'output'),
         Problem: schema(problemSchema, 'output'),
       },
@@ -70,6 +72,13 @@ export function openApiDocument(version: string) {
       '/api/v1/chain': { post: { summary: 'Run steps in sequence; {{previous}} is the previous output', requestBody: jsonBody('ChainRequest'), responses: ok('ChainResponse') } },
       '/api/v1/compare': { post: { summary: 'Run one prompt on several backends', requestBody: jsonBody('CompareRequest'), responses: ok('CompareResponse') } },
       '/api/v1/backends': { get: { summary: 'List backends', responses: ok('BackendList') } },
+      '/api/v1/doctor': {
+        get: {
+          summary: 'The checks of `clinvk doctor` (Node, backends found, versions, logins, sandbox, config, sessions); 501 on a Worker',
+          parameters: [{ name: 'live', in: 'query', required: false, description: '1: also send each backend one tiny real prompt (costs tokens)', schema: { type: 'string', enum: ['1', 'true', '0', 'false'] } }],
+          responses: ok('DoctorReport'),
+        },
+      },
       '/api/v1/sessions': {
         get: {
           summary: 'List sessions, newest first',

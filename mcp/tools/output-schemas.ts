@@ -3,6 +3,7 @@
 // the engine side must not make a client reject a result, so only the fields agents rely on are
 // named here.
 import { z } from 'zod';
+import { doctorReportSchema } from '../../handlers/schemas/doctor.ts';
 
 const usage = z.looseObject({
   input_tokens: z.number(),
@@ -81,7 +82,7 @@ const backendInfo = z.looseObject({
   default_model: z.string().optional(),
   reason: z.string().optional().describe('why it is not available'),
 });
-export const backendsOutput = z.object({ backends: z.array(backendInfo) });
+export const backendsOutput = z.object({ backends: z.array(backendInfo), doctor: doctorReportSchema.optional().describe('The checks of `clinvk doctor` (absent on a Worker)') });
 
 const session = z.looseObject({
   id: z.string(),

@@ -120,6 +120,9 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     home,
     engine,
     ...(pool ? { pool, warm: () => pool.stats() } : {}),
+    // Loaded when asked: no other command pays for the doctor's modules.
+    doctor: async (o = {}) =>
+      (await import('./doctor/index.ts')).runDoctor({ env, cwd, ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}), live: o.live === true, run, hidePaths: mode === 'server', ...(o.signal ? { signal: o.signal } : {}) }),
     async close() {
       await pool?.close();
       (log as { flush?: () => void }).flush?.();

@@ -92,7 +92,7 @@ async function sweepTempFiles(dir: string, at: number): Promise<void> {
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
-export function createSessionStore(opts: SessionStoreOptions): SessionStore & { dir: string } {
+export function createSessionStore(opts: SessionStoreOptions): SessionStore & { dir: string; probe(): Promise<{ lockSeen: boolean }> } {
   const { dir } = opts;
   const now = opts.now ?? Date.now;
   const staleMs = Math.max(2000, opts.staleMs ?? 2000);
@@ -242,7 +242,7 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
     throw new ClinvkError('SESSION_NOT_FOUND', `no session "${id}"`, { hint: 'list sessions with `clinvk sessions list`' });
   }
 
-  const store: SessionStore & { dir: string } = {
+  const store: SessionStore & { dir: string; probe(): Promise<{ lockSeen: boolean }> } = {
     dir,
     create(init: NewSession) {
       return exclusive('create a session', async () => {
@@ -350,6 +350,21 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore & { 
 
     async count() {
       return (await readIndex(false)).length;
+    },
+
+    /**
+     * For `clinvk doctor`: the same lock and atomic write as every session write, on a scratch file,
+     * and whether another process would see the lock as held (`lockSeen`). Throws SESSION_STORE.
+     */
+    probe() {
+      return exclusive('write to the sessions folder', async () => {
+        const { default: lockfile } = await import('proper-lockfile');
+        const lockSeen = await lockfile.check(dir, { lockfilePath: join(dir, '.lock'), realpath: false, stale: staleMs });
+        const name = `.doctor-${process.pid}.probe`;
+        await atomicWrite(dir, name, 'ok\n');
+        await rm(join(dir, name), { force: true });
+        return { lockSeen };
+      });
     },
   };
   return store;

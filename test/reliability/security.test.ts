@@ -209,7 +209,7 @@ function fakeStarts(): { cwd: string; argv: string[] }[] {
 // Every concrete path the server routes (handlers/app.ts, rest.ts, openai.ts, anthropic.ts, /mcp),
 // plus unknown ones under each surface: auth comes before routing, so those are 401 too.
 const PATHS = [
-  '/api/v1/prompt', '/api/v1/parallel', '/api/v1/chain', '/api/v1/compare', '/api/v1/backends', '/api/v1/sessions',
+  '/api/v1/prompt', '/api/v1/parallel', '/api/v1/chain', '/api/v1/compare', '/api/v1/backends', '/api/v1/doctor', '/api/v1/sessions',
   '/api/v1/sessions/0123abcd', '/api/v1', '/api/v1/nope',
   '/openai/v1/models', '/openai/v1/models/claude', '/openai/v1/models/claude/opus', '/openai/v1/chat/completions',
   '/openai/v1/responses', '/openai/v1/responses/resp_0123', '/openai/v1/nope',

@@ -82,6 +82,14 @@ describe('handlers in workerd', () => {
     expect(body.output).toContain('hello edge');
   });
 
+  it('GET /api/v1/doctor on the edge says plainly that the checks run on the runner (501)', async () => {
+    const res = await mf.dispatchFetch('http://edge.test/api/v1/doctor', { headers: { authorization: 'Bearer edge-key' } });
+    expect(res.status).toBe(501);
+    const body = (await res.json()) as { detail: string; hint: string };
+    expect(body.detail).toMatch(/not available on the edge/);
+    expect(body.hint).toMatch(/clinvk doctor/);
+  });
+
   it('streams an OpenAI SDK chat through the worker', async () => {
     const openai = new OpenAI({ apiKey: 'edge-key', baseURL: 'http://edge.test/openai/v1', fetch: viaWorker, maxRetries: 0 });
     const stream = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'stream please' }], stream: true });
