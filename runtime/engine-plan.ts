@@ -1,11 +1,12 @@
 // Turning an Invocation into the exact command to run: validation, config defaults, resume, argv.
 // Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
-import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
+import { ClinvkError, EFFORTS, type Invocation, type Session, type SessionStore } from './contract.ts';
 import { backendConfig, CONFIG_DEFAULTS } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { ArgvRequest, BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
+import { withSchemaInstruction } from './structured/answer.ts';
 
 export interface RunPlan {
   backend: string;
@@ -130,6 +131,9 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
   }
   refuseNul(inv);
+  if (inv.effort !== undefined && !EFFORTS.includes(inv.effort)) {
+    throw new ClinvkError('INVALID_INPUT', `effort must be one of ${EFFORTS.join(', ')} (got "${String(inv.effort)}")`);
+  }
   const session = inv.sessionId ? await resumable(inv.sessionId, deps.sessions) : undefined;
   const backend = session?.backend ?? inv.backend;
   const adapter = Object.hasOwn(deps.adapters, backend) ? deps.adapters[backend] : undefined;
@@ -166,10 +170,12 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const systemPrompt = inv.systemPrompt ?? bc.system_prompt;
   const maxTurns = positive(inv.maxTurns ?? uf.max_turns);
   const maxTokens = positive(inv.maxTokens ?? uf.max_tokens);
-  const promptBytes = utf8Bytes(inv.prompt) + utf8Bytes(systemPrompt ?? '');
+  // A backend with no schema flag gets the schema in the prompt (runtime/structured/).
+  const prompt = inv.outputSchema && (adapter.schemaAs ?? 'prompt') === 'prompt' ? withSchemaInstruction(inv.prompt, inv.outputSchema) : inv.prompt;
+  const promptBytes = utf8Bytes(prompt) + utf8Bytes(systemPrompt ?? '');
   refuseOversized(promptBytes, deps.config.max_prompt_bytes ?? CONFIG_DEFAULTS.max_prompt_bytes);
   const argvRequest: ArgvRequest = {
-    prompt: inv.prompt,
+    prompt,
     workdir: cwd,
     approvalMode: inv.approvalMode ?? bc.approval_mode ?? uf.approval_mode,
     sandboxMode: inv.sandboxMode ?? bc.sandbox_mode ?? uf.sandbox_mode,
@@ -183,6 +189,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(systemPrompt !== undefined ? { systemPrompt } : {}),
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
+    ...(inv.outputSchema ? { outputSchema: inv.outputSchema } : {}),
+    ...(inv.effort ? { effort: inv.effort } : {}),
   };
   const built = adapter.buildArgs(argvRequest);
 

@@ -22,6 +22,8 @@ import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
 import type { WorkdirPolicy } from './workdir.ts';
+import { structuredRun } from './structured/run.ts';
+import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
 
 export type { RunPlan } from './engine-plan.ts';
 
@@ -49,6 +51,8 @@ export interface EngineDeps {
   warm?: WarmPort;
   log?: Logger;
   now?: () => number;
+  /** Private temp files (codex --output-schema FILE); absent = a backend that needs one cannot take a schema. */
+  tempFiles?: TempFiles;
 }
 
 export interface Engine {
@@ -83,7 +87,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const makeRunPlan = (inv: Invocation) => makePlan(inv, planDeps);
 
   return {
-    run: (inv, signal) => run(inv, signal),
+    // With an output schema, the answer is checked (and repaired once) around the plain run.
+    run: (inv, signal) => (inv.outputSchema !== undefined ? structuredRun(inv, signal, run) : run(inv, signal)),
     plan: async (inv) => publicPlan(await makeRunPlan(inv)),
     backends: () => listBackends(deps, adapters),
     spareSpec,
@@ -117,6 +122,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return;
     }
 
+    const schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
     const store = plan.ephemeral ? undefined : deps.sessions;
     let session: Session | undefined;
     let log = deps.log?.child({ backend: plan.backend });
@@ -163,6 +169,8 @@ export function createEngine(deps: EngineDeps): Engine {
         queue.push({ type: 'text', text: e.text });
       },
       final: (e) => {
+        // A structured answer (claude's StructuredOutput tool) is the answer, whatever text came around the call.
+        if (e.structured && sawText) output = e.text;
         if (sawText || e.text === '') return;
         ensureInit();
         sawText = true;
@@ -276,6 +284,7 @@ export function createEngine(deps: EngineDeps): Engine {
       yield { type: 'done', result };
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      await schemaFile?.remove();
       if (!finished) {
         // The consumer stopped iterating (return()) or something threw: kill the process, record the end.
         ac.abort();

@@ -13,6 +13,7 @@ import { createSpawner } from './spawner.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import { createWarmPool, type WarmPool } from './warm-pool.ts';
 import { createVersionProbe, createWhich } from './which.ts';
+import { createTempFiles } from './temp-files.ts';
 
 export interface NodeRuntimeOptions {
   configPath?: string;
@@ -68,6 +69,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     env: baseEnv,
     cwd,
     log,
+    tempFiles: createTempFiles(),
     ...(pool ? { warm: pool } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }
