@@ -98,7 +98,7 @@ describe('structured output: what is refused, and the schema file', () => {
     expect(existsSync(seen!.schemaFile)).toBe(false);
   });
 
-  it.each([
+  it.each<[string, Record<string, string>]>([
     ['fails', { FAKE_FAIL: 'error' }],
     ['is cancelled', { FAKE_HANG: '1' }],
   ])('codex\'s schema file is gone when the run %s', async (_how, knobs) => {
