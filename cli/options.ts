@@ -2,7 +2,7 @@
 // (shared with the quick path of main.ts). The runtime loads lazily, so `--help` never pays for it.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../runtime/contract.ts';
+import { APPROVAL_MODES, EFFORTS, SANDBOX_MODES, type Invocation } from '../runtime/contract.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
 import type { OutputFormat } from './render/run.ts';
 import { formatOf, invocationOf, runtimeFor, type RunFlags } from './run-flags.ts';
@@ -26,6 +26,8 @@ export abstract class RunCommand extends Command implements RunFlags {
   idleTimeout = Option.String('--idle-timeout', { description: 'Kill the run after this many seconds without output', validator: seconds });
   extra = Option.Array('--extra', { description: 'An extra backend flag (allow-listed; repeat for several), e.g. --extra=--add-dir --extra=/src' });
   verbose = Option.Boolean('--verbose', false, { description: 'Show tool activity and debug logs on stderr' });
+  jsonSchema = Option.String('--json-schema', { description: 'Answer with JSON matching this JSON Schema (a file, or the schema as JSON); the output is that JSON alone' });
+  effort = Option.String('--effort', { description: `Reasoning effort: ${EFFORTS.join(', ')} (gemini has none)`, validator: t.isEnum(EFFORTS) });
 
   protected runtime(): Promise<NodeRuntime> {
     return runtimeFor(this);

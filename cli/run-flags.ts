@@ -1,7 +1,8 @@
 // The run flags of `clinvk <prompt>` and `clinvk resume` as plain data, and what they turn into: a
 // Node runtime, an Invocation, an output format. No clipanion here: the quick path (quick-argv.ts)
 // reads the common flags itself and must reach the same functions as the clipanion commands.
-import type { ApprovalMode, Invocation, SandboxMode } from '../runtime/contract.ts';
+import type { ApprovalMode, Effort, Invocation, SandboxMode } from '../runtime/contract.ts';
+import { jsonSchemaArg } from './json-schema-arg.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
 import { isTty } from './context.ts';
 import type { OutputFormat } from './render/run.ts';
@@ -22,6 +23,9 @@ export interface RunFlags {
   idleTimeout?: number | undefined;
   extra?: string[] | undefined;
   verbose: boolean;
+  /** A JSON Schema file, or the schema as JSON. */
+  jsonSchema?: string | undefined;
+  effort?: Effort | undefined;
 }
 
 /** `clinvk <prompt>`'s flags: the run flags and `-c`. */
@@ -59,5 +63,7 @@ export function invocationOf(flags: RunFlags, rt: NodeRuntime, prompt: string): 
   if (flags.timeout !== undefined) inv.timeoutMs = Math.round(flags.timeout * 1000);
   if (flags.idleTimeout !== undefined) inv.idleTimeoutMs = Math.round(flags.idleTimeout * 1000);
   if (flags.extra?.length) inv.extra = flags.extra;
+  if (flags.jsonSchema !== undefined) inv.outputSchema = jsonSchemaArg(flags.jsonSchema);
+  if (flags.effort) inv.effort = flags.effort;
   return inv;
 }

@@ -22,7 +22,7 @@ import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
 import type { WorkdirPolicy } from './workdir.ts';
-import { structuredRun } from './structured/run.ts';
+import { outputChecker, structuredRun } from './structured/run.ts';
 import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
 
 export type { RunPlan } from './engine-plan.ts';
@@ -89,7 +89,10 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     // With an output schema, the answer is checked (and repaired once) around the plain run.
     run: (inv, signal) => (inv.outputSchema !== undefined ? structuredRun(inv, signal, run) : run(inv, signal)),
-    plan: async (inv) => publicPlan(await makeRunPlan(inv)),
+    plan: async (inv) => {
+      if (inv.outputSchema !== undefined) await outputChecker(inv.outputSchema); // a dry run refuses a bad schema too
+      return publicPlan(await makeRunPlan(inv));
+    },
     backends: () => listBackends(deps, adapters),
     spareSpec,
   };

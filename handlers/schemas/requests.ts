@@ -1,7 +1,7 @@
 // Request bodies of the REST API (SPEC §6), shared by the HTTP handlers, the MCP tools, the CLI's
 // task files and /openapi.json: one schema per shape (ARCHITECTURE.md rule 2).
 import { z } from 'zod';
-import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../../runtime/contract.ts';
+import { APPROVAL_MODES, EFFORTS, SANDBOX_MODES, type Invocation } from '../../runtime/contract.ts';
 
 /** A run of one prompt: the fields every door accepts (snake_case on the wire). */
 export const runFields = {
@@ -24,6 +24,11 @@ export const runFields = {
   dry_run: z.boolean().optional().describe('Report the command, run nothing'),
   verbose: z.boolean().optional(),
   metadata: z.record(z.string().max(200), z.string().max(4096)).optional(),
+  output_schema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('A JSON Schema the answer must match: the output is then that JSON alone (checked, repaired once, else OUTPUT_SCHEMA_MISMATCH)'),
+  effort: z.enum(EFFORTS).optional().describe('Reasoning effort: claude --effort, codex model_reasoning_effort (max = xhigh); gemini has none (a warning)'),
 };
 
 export const promptRequestSchema = z
@@ -97,5 +102,7 @@ export function toInvocation(body: RunFields & { prompt: string }, defaultBacken
   if (body.idle_timeout_secs !== undefined) inv.idleTimeoutMs = Math.round(body.idle_timeout_secs * 1000);
   if (body.dry_run !== undefined) inv.dryRun = body.dry_run;
   if (body.metadata !== undefined) inv.metadata = body.metadata;
+  if (body.output_schema !== undefined) inv.outputSchema = body.output_schema;
+  if (body.effort !== undefined) inv.effort = body.effort;
   return inv;
 }

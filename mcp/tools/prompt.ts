@@ -23,6 +23,8 @@ export const promptInput = {
   system_prompt: runFields.system_prompt.describe('Extra instructions placed before the prompt'),
   ephemeral: runFields.ephemeral.describe('true: record no session (the run cannot be continued later)'),
   timeout_secs: runFields.timeout_secs,
+  output_schema: runFields.output_schema.describe('A JSON Schema the answer must match: the answer is then that JSON alone (clinvk checks it, asks the agent once to fix a mismatch, else the call fails)'),
+  effort: runFields.effort.describe('How hard the agent thinks: low, medium, high, max (claude and codex; gemini has no setting)'),
 };
 
 const DESCRIPTION = `Run one prompt on an AI coding agent CLI (claude, codex or gemini) and return its answer.
