@@ -30,7 +30,9 @@ export interface Mock {
  *   `clinvk_result` for that page, as a model that reads what it was given would;
  * - `MOCK_STATUS:<code>`: answer with that HTTP error status (the API's own error body);
  * - `MOCK_LONG:<n>`: an answer of exactly n characters (for paging tests);
- * - `ECHO:<word>` (the last one in the newest user turn): the answer repeats the word.
+ * - `ECHO:<word>` (the last one in the newest user turn): the answer repeats the word;
+ * - `ANSWER:<text>` (the rest of that line, in the newest user turn): the answer is exactly that text
+ *   (e.g. the JSON a structured-output test wants back).
  */
 export interface Directives {
   tool?: string;
@@ -39,6 +41,7 @@ export interface Directives {
   status?: number;
   long?: number;
   echo?: string;
+  answer?: string;
 }
 
 export function directives(allUserText: string, lastUserText: string): Directives {
@@ -55,6 +58,8 @@ export function directives(allUserText: string, lastUserText: string): Directive
   if (long && !d.call) d.long = Number(long[1]);
   const echoes = [...lastUserText.matchAll(/ECHO:(\w+)/g)];
   if (echoes.length) d.echo = echoes[echoes.length - 1]![1]!;
+  const answer = /ANSWER:(.*)/.exec(lastUserText);
+  if (answer) d.answer = answer[1]!.trim();
   return d;
 }
 
@@ -72,6 +77,7 @@ export function nextPageCall(toolResultText: string): { run_id: string; page: nu
  */
 export function answerText(api: string, userTurns: number, d: Directives, afterTool: boolean): string {
   if (d.long) return longText(d.long);
+  if (d.answer !== undefined && !afterTool) return d.answer;
   const base = afterTool ? `The command ran (${api} turn ${userTurns}).` : `Hello from mock ${api}, turn ${userTurns}.`;
   return d.echo ? `${base} You said ${d.echo}.` : base;
 }
