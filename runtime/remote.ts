@@ -186,5 +186,7 @@ function toWire(inv: Invocation): Record<string, unknown> {
     idle_timeout_secs: inv.idleTimeoutMs === undefined ? undefined : inv.idleTimeoutMs / 1000,
     dry_run: inv.dryRun,
     metadata: inv.metadata,
+    output_schema: inv.outputSchema,
+    effort: inv.effort,
   };
 }
