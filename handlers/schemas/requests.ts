@@ -71,6 +71,8 @@ export const compareRequestSchema = z
     workdir: runFields.workdir,
     timeout_secs: runFields.timeout_secs,
     ephemeral: runFields.ephemeral,
+    output_schema: runFields.output_schema,
+    effort: runFields.effort,
   })
   .describe('POST /api/v1/compare');
 export type CompareRequest = z.infer<typeof compareRequestSchema>;

@@ -112,6 +112,13 @@ describe('REST and MCP', () => {
     const r = await post({ backend: 'gemini', prompt: 'Describe a city [fake:json-fenced]', output_schema: z.toJSONSchema(City), effort: 'medium' });
     const body = (await r.json()) as { output: string; warnings: string[] };
     expect(JSON.parse(body.output)).toEqual(EXPECTED);
+    const cmp = await fetch(`${server.url}/api/v1/compare`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'Describe a city', backends: ['claude', 'codex'], output_schema: z.toJSONSchema(City), effort: 'low' }),
+    });
+    const compared = (await cmp.json()) as { results: { output: string }[] };
+    expect(compared.results.map((x) => JSON.parse(x.output))).toEqual([EXPECTED, EXPECTED]);
     const bad = await post({ backend: 'gemini', prompt: 'x', output_schema: { type: 12 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { detail: string }).detail).toContain('the output schema is not a valid JSON Schema');
