@@ -171,7 +171,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const maxTurns = positive(inv.maxTurns ?? uf.max_turns);
   const maxTokens = positive(inv.maxTokens ?? uf.max_tokens);
   // A backend with no schema flag gets the schema in the prompt (runtime/structured/).
-  const prompt = inv.outputSchema && (adapter.schemaAs ?? 'prompt') === 'prompt' ? withSchemaInstruction(inv.prompt, inv.outputSchema) : inv.prompt;
+  const schemaInPrompt = inv.outputSchema !== undefined && (adapter.schemaAs ?? 'prompt') === 'prompt';
+  const prompt = schemaInPrompt ? withSchemaInstruction(inv.prompt, inv.outputSchema!) : inv.prompt;
   const promptBytes = utf8Bytes(prompt) + utf8Bytes(systemPrompt ?? '');
   refuseOversized(promptBytes, deps.config.max_prompt_bytes ?? CONFIG_DEFAULTS.max_prompt_bytes);
   const argvRequest: ArgvRequest = {
@@ -189,7 +190,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(systemPrompt !== undefined ? { systemPrompt } : {}),
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
-    ...(inv.outputSchema ? { outputSchema: inv.outputSchema } : {}),
+    // Only for a backend that takes it in its argv or protocol: in the prompt, it would needlessly split live agents by schema.
+    ...(inv.outputSchema && !schemaInPrompt ? { outputSchema: inv.outputSchema } : {}),
     ...(inv.effort ? { effort: inv.effort } : {}),
   };
   const built = adapter.buildArgs(argvRequest);
