@@ -32,6 +32,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   CANCELLED: EXIT.cancelled,
   SPAWN_FAILED: EXIT.backendUnavailable,
   OVERLOADED: EXIT.api,
+  OUTPUT_SCHEMA_MISMATCH: EXIT.general,
   INTERNAL: EXIT.general,
 };
 

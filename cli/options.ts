@@ -2,7 +2,7 @@
 // (shared with the quick path of main.ts). The runtime loads lazily, so `--help` never pays for it.
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../runtime/contract.ts';
+import { APPROVAL_MODES, EFFORTS, SANDBOX_MODES, type Invocation } from '../runtime/contract.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
 import type { OutputFormat } from './render/run.ts';
 import { formatOf, invocationOf, runtimeFor, type RunFlags } from './run-flags.ts';
@@ -28,6 +28,8 @@ export abstract class RunCommand extends Command implements RunFlags {
   images = Option.Array('--image', { description: 'Attach an image (png, jpeg, gif, webp); repeat for several' });
   files = Option.Array('--file', { description: 'Attach a file the agent can read (e.g. a PDF); repeat for several' });
   verbose = Option.Boolean('--verbose', false, { description: 'Show tool activity and debug logs on stderr' });
+  jsonSchema = Option.String('--json-schema', { description: 'Answer with JSON matching this JSON Schema (a file, or the schema as JSON); the output is that JSON alone' });
+  effort = Option.String('--effort', { description: `Reasoning effort: ${EFFORTS.join(', ')} (gemini has none)`, validator: t.isEnum(EFFORTS) });
 
   protected runtime(): Promise<NodeRuntime> {
     return runtimeFor(this);

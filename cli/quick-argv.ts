@@ -6,7 +6,7 @@
 // value clipanion would refuse, bundled short flags), which then goes to clipanion, so errors and help
 // always come from one place. A prompt that turns out empty goes there too (main.ts).
 // test/unit/cli/quick-argv.test.ts checks that every argv read here reads the same through clipanion.
-import { APPROVAL_MODES, SANDBOX_MODES, SESSION_STATUSES } from '../runtime/contract.ts';
+import { APPROVAL_MODES, EFFORTS, SANDBOX_MODES, SESSION_STATUSES } from '../runtime/contract.ts';
 import { COMMAND_WORDS } from './command-words.ts';
 import type { PromptFlags } from './run-flags.ts';
 import type { ListFlags } from './sessions-list.ts';
@@ -44,6 +44,8 @@ const PROMPT_FLAGS: Record<string, Flag> = {
   '--extra': { field: 'extra', takes: 'list' },
   '--image': { field: 'images', takes: 'list' },
   '--file': { field: 'files', takes: 'list' },
+  '--json-schema': { field: 'jsonSchema', takes: 'string' },
+  '--effort': { field: 'effort', takes: EFFORTS },
   '--dry-run': { field: 'dryRun' },
   '--ephemeral': { field: 'ephemeral' },
   '--verbose': { field: 'verbose' },

@@ -2,7 +2,8 @@
 // Node runtime, an Invocation, an output format. No clipanion here: the quick path (quick-argv.ts)
 // reads the common flags itself and must reach the same functions as the clipanion commands.
 import { resolve } from 'node:path';
-import type { ApprovalMode, Invocation, SandboxMode } from '../runtime/contract.ts';
+import type { ApprovalMode, Effort, Invocation, SandboxMode } from '../runtime/contract.ts';
+import { jsonSchemaArg } from './json-schema-arg.ts';
 import type { NodeRuntime } from '../runtime/node/index.ts';
 import { isTty } from './context.ts';
 import type { OutputFormat } from './render/run.ts';
@@ -26,6 +27,9 @@ export interface RunFlags {
   images?: string[] | undefined;
   files?: string[] | undefined;
   verbose: boolean;
+  /** A JSON Schema file, or the schema as JSON. */
+  jsonSchema?: string | undefined;
+  effort?: Effort | undefined;
 }
 
 /** `clinvk <prompt>`'s flags: the run flags and `-c`. */
@@ -66,5 +70,7 @@ export function invocationOf(flags: RunFlags, rt: NodeRuntime, prompt: string): 
   // Paths as the user typed them, from where they typed them (not from --workdir).
   const attachments = [...(flags.images ?? []).map((p) => ({ path: resolve(p), kind: 'image' as const })), ...(flags.files ?? []).map((p) => ({ path: resolve(p), kind: 'file' as const }))];
   if (attachments.length) inv.attachments = attachments;
+  if (flags.jsonSchema !== undefined) inv.outputSchema = jsonSchemaArg(flags.jsonSchema);
+  if (flags.effort) inv.effort = flags.effort;
   return inv;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { chainRequestSchema, parallelRequestSchema, toInvocation } from '../handlers/schemas/requests.ts';
 import { ClinvkError } from '../runtime/contract.ts';
 import type { Task } from '../runtime/orchestrate.ts';
+import { jsonSchemaArg } from './json-schema-arg.ts';
 
 async function parseText(text: string, source: string): Promise<unknown> {
   const trimmed = text.trim();
@@ -36,9 +37,19 @@ function checkBackends(source: string, list: 'task' | 'step', tasks: { backend?:
 const asTasks = (items: z.infer<typeof parallelRequestSchema>['tasks'], defaultBackend: string): Task[] =>
   items.map((t) => ({ ...toInvocation(t, defaultBackend), ...(t.name ? { name: t.name } : {}) }));
 
+/** A task's `output_schema` may be a file name or JSON text, as `--json-schema` takes it (object form: as in REST). */
+function schemaFiles(items: unknown, source: string, list: 'task' | 'step'): void {
+  if (!Array.isArray(items)) return;
+  items.forEach((t: unknown, i) => {
+    const o = t as { output_schema?: unknown } | null;
+    if (o && typeof o === 'object' && typeof o.output_schema === 'string') o.output_schema = jsonSchemaArg(o.output_schema, `${source}: ${list} ${i + 1}: output_schema`);
+  });
+}
+
 export async function parseParallelFile(text: string, source: string, known: readonly string[], defaultBackend: string) {
   const raw = await parseText(text, source);
   const body = Array.isArray(raw) ? { tasks: raw } : raw;
+  schemaFiles((body as { tasks?: unknown })?.tasks, source, 'task');
   const parsed = parallelRequestSchema.safeParse(body);
   if (!parsed.success) throw problem(source, 'task', parsed.error.issues[0]!);
   checkBackends(source, 'task', parsed.data.tasks, known);
@@ -48,6 +59,7 @@ export async function parseParallelFile(text: string, source: string, known: rea
 export async function parseChainFile(text: string, source: string, known: readonly string[], defaultBackend: string) {
   const raw = await parseText(text, source);
   const body = Array.isArray(raw) ? { steps: raw } : raw;
+  schemaFiles((body as { steps?: unknown })?.steps, source, 'step');
   const parsed = chainRequestSchema.safeParse(body);
   if (!parsed.success) throw problem(source, 'step', parsed.error.issues[0]!);
   checkBackends(source, 'step', parsed.data.steps, known);

@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   CANCELLED: 499,
   SPAWN_FAILED: 502,
   OVERLOADED: 503,
+  OUTPUT_SCHEMA_MISMATCH: 502, // the agent answered, but not as asked: a bad gateway answer, not the client's fault
   INTERNAL: 500,
 };
 

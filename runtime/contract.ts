@@ -13,6 +13,10 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 export const SESSION_STATUSES = ['active', 'completed', 'error', 'paused'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
+/** How hard the agent thinks before answering (claude --effort, codex model_reasoning_effort). */
+export const EFFORTS = ['low', 'medium', 'high', 'max'] as const;
+export type Effort = (typeof EFFORTS)[number];
+
 /** One request to run a prompt on one backend, whatever door it came through. */
 export interface Invocation {
   backend: string;
@@ -45,6 +49,13 @@ export interface Invocation {
   parentId?: string;
   /** Images and files handed to the backend with the prompt (runtime/attachments.ts). */
   attachments?: Attachment[];
+  /**
+   * A JSON Schema the answer must match (runtime/structured/): the answer text is then that JSON alone,
+   * checked by clinvk, with one repair turn when it does not match.
+   */
+  outputSchema?: Record<string, unknown>;
+  /** Reasoning effort; absent = the backend's default. */
+  effort?: Effort;
 }
 
 /**
@@ -93,6 +104,7 @@ export const ERROR_CODES = [
   'CANCELLED', // the caller aborted (Ctrl-C, client disconnect, MCP cancel)
   'SPAWN_FAILED', // the process could not be started
   'OVERLOADED', // too many runs in flight and the queue is full
+  'OUTPUT_SCHEMA_MISMATCH', // the answer did not match the requested output schema, even after one repair turn
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

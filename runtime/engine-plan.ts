@@ -1,12 +1,13 @@
 // Turning an Invocation into the exact command to run: validation, config defaults, resume, argv.
 // Pure; everything that touches the OS comes in through `PlanDeps`. Throws ClinvkError on bad input.
-import { ClinvkError, type Invocation, type Session, type SessionStore } from './contract.ts';
+import { ClinvkError, EFFORTS, type Invocation, type Session, type SessionStore } from './contract.ts';
 import { backendConfig, CONFIG_DEFAULTS } from './config-defaults.ts';
 import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { ArgvRequest, BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
-import { stageAttachments, type AttachmentIO, type StagedRun } from './attachments-stage.ts';
+import { type AttachmentIO, stageAttachments, type StagedRun } from './attachments-stage.ts';
+import { withSchemaInstruction } from './structured/answer.ts';
 
 export interface RunPlan {
   backend: string;
@@ -135,6 +136,9 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
   }
   refuseNul(inv);
+  if (inv.effort !== undefined && !EFFORTS.includes(inv.effort)) {
+    throw new ClinvkError('INVALID_INPUT', `effort must be one of ${EFFORTS.join(', ')} (got "${String(inv.effort)}")`);
+  }
   const session = inv.sessionId ? await resumable(inv.sessionId, deps.sessions) : undefined;
   const backend = session?.backend ?? inv.backend;
   const adapter = Object.hasOwn(deps.adapters, backend) ? deps.adapters[backend] : undefined;
@@ -171,10 +175,13 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   const systemPrompt = inv.systemPrompt ?? bc.system_prompt;
   const maxTurns = positive(inv.maxTurns ?? uf.max_turns);
   const maxTokens = positive(inv.maxTokens ?? uf.max_tokens);
-  const promptBytes = utf8Bytes(inv.prompt) + utf8Bytes(systemPrompt ?? '');
+  // A backend with no schema flag gets the schema in the prompt (runtime/structured/).
+  const schemaInPrompt = inv.outputSchema !== undefined && (adapter.schemaAs ?? 'prompt') === 'prompt';
+  const prompt = schemaInPrompt ? withSchemaInstruction(inv.prompt, inv.outputSchema!) : inv.prompt;
+  const promptBytes = utf8Bytes(prompt) + utf8Bytes(systemPrompt ?? '');
   refuseOversized(promptBytes, deps.config.max_prompt_bytes ?? CONFIG_DEFAULTS.max_prompt_bytes);
   const argvRequest: ArgvRequest = {
-    prompt: inv.prompt,
+    prompt,
     workdir: cwd,
     approvalMode: inv.approvalMode ?? bc.approval_mode ?? uf.approval_mode,
     sandboxMode: inv.sandboxMode ?? bc.sandbox_mode ?? uf.sandbox_mode,
@@ -188,6 +195,9 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(systemPrompt !== undefined ? { systemPrompt } : {}),
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
+    // Only for a backend that takes it in its argv or protocol: in the prompt, it would needlessly split live agents by schema.
+    ...(inv.outputSchema && !schemaInPrompt ? { outputSchema: inv.outputSchema } : {}),
+    ...(inv.effort ? { effort: inv.effort } : {}),
   };
   // Last of the checks that can refuse the run: after it, a folder exists that must be removed on any throw.
   const staged = inv.attachments?.length

@@ -24,6 +24,8 @@ import type { SpareSpec, WarmPort } from './warm-port.ts';
 import { warmTakes } from './backends/warm.ts';
 import type { WorkdirPolicy } from './workdir.ts';
 import type { AttachmentIO } from './attachments-stage.ts';
+import { outputChecker, structuredRun } from './structured/run.ts';
+import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
 
 export type { RunPlan } from './engine-plan.ts';
 
@@ -53,6 +55,8 @@ export interface EngineDeps {
   attachments?: AttachmentIO;
   log?: Logger;
   now?: () => number;
+  /** Private temp files (codex --output-schema FILE); absent = a backend that needs one cannot take a schema. */
+  tempFiles?: TempFiles;
 }
 
 export interface Engine {
@@ -87,8 +91,12 @@ export function createEngine(deps: EngineDeps): Engine {
   const makeRunPlan = (inv: Invocation) => makePlan(inv, planDeps);
 
   return {
-    run: (inv, signal) => run(inv, signal),
-    plan: async (inv) => publicPlan(await makeRunPlan({ ...inv, dryRun: true })), // a plan writes no attachment
+    // With an output schema, the answer is checked (and repaired once) around the plain run.
+    run: (inv, signal) => (inv.outputSchema !== undefined ? structuredRun(inv, signal, run) : run(inv, signal)),
+    plan: async (inv) => {
+      if (inv.outputSchema !== undefined) await outputChecker(inv.outputSchema); // a dry run refuses a bad schema too
+      return publicPlan(await makeRunPlan({ ...inv, dryRun: true })); // a plan writes no attachment
+    },
     backends: () => listBackends(deps, adapters),
     spareSpec,
   };
@@ -121,6 +129,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return;
     }
 
+    const schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
     const store = plan.ephemeral ? undefined : deps.sessions;
     let session: Session | undefined;
     let log = deps.log?.child({ backend: plan.backend });
@@ -167,6 +176,8 @@ export function createEngine(deps: EngineDeps): Engine {
         queue.push({ type: 'text', text: e.text });
       },
       final: (e) => {
+        // A structured answer (claude's StructuredOutput tool) is the answer, whatever text came around the call.
+        if (e.structured && sawText) output = e.text;
         if (sawText || e.text === '') return;
         ensureInit();
         sawText = true;
@@ -283,6 +294,7 @@ export function createEngine(deps: EngineDeps): Engine {
       signal?.removeEventListener('abort', onAbort);
       // The run's private attachment folder goes whatever happened (success, failure, cancel, disconnect).
       await plan.staged?.remove().catch((err: unknown) => log?.warn({ err }, 'could not remove the attachment folder'));
+      await schemaFile?.remove();
       if (!finished) {
         // The consumer stopped iterating (return()) or something threw: kill the process, record the end.
         ac.abort();

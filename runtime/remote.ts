@@ -187,5 +187,7 @@ function toWire(inv: Invocation): Record<string, unknown> {
     dry_run: inv.dryRun,
     metadata: inv.metadata,
     attachments: inv.attachments?.map((a) => ({ name: a.name, media_type: a.mediaType, data: a.data, path: a.path, url: a.url, kind: a.kind })),
+    output_schema: inv.outputSchema,
+    effort: inv.effort,
   };
 }

@@ -5,7 +5,7 @@
 //                          `clinvk sessions list` (quick-argv.ts)
 //   dist/prompt.cjs        that prompt's run: cli/prompt-main.ts and the whole runtime it needs
 //   dist/sessions-list.cjs that listing: cli/sessions-list.ts and the session store
-//   dist/lazy/*.cjs        what those load only when used (yaml, the config schema, locks, metrics)
+//   dist/lazy/*.cjs        what those load only when used (yaml, the config schema, locks, metrics, Ajv)
 //   handlers/console/assets.gen.js  the web console's page, built first (scripts/build-console.mjs)
 //   dist/cli/app.mjs       clipanion and every other command, as ES modules split into chunks, so the
 //                          heavy parts (server, MCP, SDK code) load only when their command runs
@@ -91,6 +91,7 @@ await Promise.all([
         'config-validate.ts': './lazy/config-validate.cjs',
         'metrics.ts': './lazy/metrics.cjs',
         'proper-lockfile': './lazy/proper-lockfile.cjs',
+        'schema-check.ts': './lazy/schema-check.cjs', // Ajv, only for a run with an output schema
       }),
     ],
   }),
@@ -101,6 +102,7 @@ await Promise.all([
       'config-validate': 'runtime/node/config-validate.ts',
       metrics: 'runtime/node/metrics.ts',
       'proper-lockfile': 'proper-lockfile',
+      'schema-check': 'runtime/structured/schema-check.ts',
     },
     outdir: 'dist/lazy',
     outExtension: { '.js': '.cjs' },

@@ -5,6 +5,7 @@ import { reuseRequested } from '../openai/chat.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import { anthropicError, anthropicErrorBody, parseAnthropicBody } from './errors.ts';
 import { countTokensRequestSchema, messagesRequestSchema, messagesTurns } from './schemas.ts';
+import { anthropicRunOptions } from './structured.ts';
 
 export interface AnthropicContext extends ChatRunContext {
   heartbeatMs: number;
@@ -33,6 +34,7 @@ export async function createMessage(req: Request, ctx: AnthropicContext, signal:
       reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
       ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
       ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
+      ...anthropicRunOptions(body),
     },
     signal,
   );

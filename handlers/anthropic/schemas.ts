@@ -1,10 +1,11 @@
 // Anthropic Messages request bodies we accept. Fields that mean nothing for a CLI backend are
-// accepted and ignored (loose objects): temperature, tools (with defer_loading), thinking,
-// context_management, output_config (effort included, until runs carry an effort), cache_control on
+// accepted and ignored (loose objects): temperature, tools (with defer_loading), thinking (but for an
+// enabled budget, which maps to an effort: structured.ts), context_management, cache_control on
 // any block, metadata; beta headers and `?beta=true` are not looked at. Claude Code sends all of them.
 import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
 import { attachmentPlaceholder, attachmentsOf } from '../compat/attachment-parts.ts';
+import { jsonOutputFormatSchema, outputConfigSchema, thinkingSchema } from './structured.ts';
 
 const block = z.looseObject({
   type: z.string(),
@@ -28,6 +29,9 @@ export const messagesRequestSchema = z.looseObject({
   max_tokens: z.number().int().min(1).optional(),
   stream: z.boolean().optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  output_format: jsonOutputFormatSchema.nullish(),
+  output_config: outputConfigSchema.nullish(),
+  thinking: thinkingSchema.nullish(),
   clinvk: z
     .looseObject({ reuse_session: z.boolean().optional(), workdir: z.string().min(1).max(4096).optional(), session_id: z.string().min(1).max(128).optional() })
     .optional(),

@@ -23,6 +23,9 @@ export interface ChatRunRequest {
   sessionId?: string;
   maxTokens?: number;
   metadata?: Record<string, string>;
+  /** Structured output and effort, as each surface's own fields ask for them (openai/structured.ts, anthropic/structured.ts). */
+  outputSchema?: Record<string, unknown>;
+  effort?: Invocation['effort'];
 }
 
 export interface StartedChatRun {
@@ -55,6 +58,8 @@ export async function startChatRun(ctx: ChatRunContext, req: ChatRunRequest, sig
   if (req.metadata) inv.metadata = req.metadata;
   const attachments = sentAttachments(req.turns, !!plan.resumeSessionId);
   if (attachments.length) inv.attachments = attachments;
+  if (req.outputSchema) inv.outputSchema = req.outputSchema;
+  if (req.effort) inv.effort = req.effort;
   const events = await startRun(ctx.runtime, inv, signal);
   return { target, events: remembering(events, ctx.conversations, target, req.turns), resumed: !!plan.resumeSessionId };
 }

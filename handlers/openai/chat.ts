@@ -5,6 +5,7 @@ import { startChatRun, type ChatRunContext } from '../compat/chat-run.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import { chatCompletionRequestSchema, chatTurns } from './schemas.ts';
 import { openaiError, openaiErrorBody, parseOpenAiBody } from './errors.ts';
+import { chatOutputSchema, openAiEffort } from './structured.ts';
 
 export interface OpenAiContext extends ChatRunContext {
   heartbeatMs: number;
@@ -38,6 +39,8 @@ export async function chatCompletions(req: Request, ctx: OpenAiContext, signal: 
     return openaiError(400, 'n > 1 is not supported: each choice would be a separate agent run; send separate requests instead', { param: 'n', code: 'unsupported_value' });
   }
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  const outputSchema = chatOutputSchema(body.response_format);
+  const effort = openAiEffort(body.reasoning_effort);
   const started = await startChatRun(
     ctx,
     {
@@ -47,6 +50,8 @@ export async function chatCompletions(req: Request, ctx: OpenAiContext, signal: 
       ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
       ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
       ...(maxTokens ? { maxTokens } : {}),
+      ...(outputSchema ? { outputSchema } : {}),
+      ...(effort ? { effort } : {}),
     },
     signal,
   );

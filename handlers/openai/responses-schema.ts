@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
 import { clinvkOptionsSchema } from './schemas.ts';
 import { attachmentPlaceholder, attachmentsOf } from '../compat/attachment-parts.ts';
+import { reasoningEffortSchema, textFormatSchema } from './structured.ts';
 
 const part = z.looseObject({ type: z.string(), text: z.string().optional(), output: z.string().optional() });
 const item = z.looseObject({
@@ -21,6 +22,8 @@ export const responsesRequestSchema = z.looseObject({
   store: z.boolean().nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   max_output_tokens: z.number().int().min(1).nullish(),
+  text: z.looseObject({ format: textFormatSchema.nullish() }).nullish(),
+  reasoning: z.looseObject({ effort: reasoningEffortSchema.nullish() }).nullish(),
   clinvk: clinvkOptionsSchema,
 });
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;

@@ -9,6 +9,7 @@ import type { OpenAiContext } from './chat.ts';
 import { reuseRequested } from './chat.ts';
 import { openaiError, openaiErrorBody, parseOpenAiBody } from './errors.ts';
 import { responsesRequestSchema, responsesTurns, type ResponsesRequest } from './responses-schema.ts';
+import { openAiEffort, textOutputSchema } from './structured.ts';
 
 export interface StoredResponse {
   response: ResponseObject;
@@ -78,11 +79,15 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
     if (!previous) return openaiError(404, `Previous response with id '${body.previous_response_id}' not found (responses are remembered for an hour).`, { param: 'previous_response_id', code: 'previous_response_not_found' });
     sessionId = previous.sessionId;
   }
+  const outputSchema = textOutputSchema(body.text?.format);
+  const effort = openAiEffort(body.reasoning?.effort);
   const started = await startChatRun(
     ctx,
     {
       model: body.model,
       turns: responsesTurns(body),
+      ...(outputSchema ? { outputSchema } : {}),
+      ...(effort ? { effort } : {}),
       reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
       ...(sessionId ? { sessionId } : {}),
       ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),

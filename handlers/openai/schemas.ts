@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ChatTurn } from '../compat/conversation.ts';
 import { attachmentPlaceholder, attachmentsOf } from '../compat/attachment-parts.ts';
+import { reasoningEffortSchema, responseFormatSchema } from './structured.ts';
 
 const textPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 const content = z.union([z.string(), z.array(textPart), z.null()]).optional();
@@ -32,6 +33,8 @@ export const chatCompletionRequestSchema = z.looseObject({
   max_tokens: z.number().int().min(0).nullish(),
   max_completion_tokens: z.number().int().min(0).nullish(),
   user: z.string().optional(),
+  response_format: responseFormatSchema.nullish(),
+  reasoning_effort: reasoningEffortSchema.nullish(),
   clinvk: clinvkOptionsSchema,
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

@@ -1,7 +1,7 @@
 // Request bodies of the REST API (SPEC §6), shared by the HTTP handlers, the MCP tools, the CLI's
 // task files and /openapi.json: one schema per shape (ARCHITECTURE.md rule 2).
 import { z } from 'zod';
-import { APPROVAL_MODES, SANDBOX_MODES, type Invocation } from '../../runtime/contract.ts';
+import { APPROVAL_MODES, EFFORTS, type Invocation, SANDBOX_MODES } from '../../runtime/contract.ts';
 import { attachmentsField, toAttachments } from './attachments.ts';
 
 /** A run of one prompt: the fields every door accepts (snake_case on the wire). */
@@ -26,6 +26,11 @@ export const runFields = {
   verbose: z.boolean().optional(),
   metadata: z.record(z.string().max(200), z.string().max(4096)).optional(),
   attachments: attachmentsField,
+  output_schema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('A JSON Schema the answer must match: the output is then that JSON alone (checked, repaired once, else OUTPUT_SCHEMA_MISMATCH)'),
+  effort: z.enum(EFFORTS).optional().describe('Reasoning effort: claude --effort, codex model_reasoning_effort (max = xhigh); gemini has none (a warning)'),
 };
 
 export const promptRequestSchema = z
@@ -68,6 +73,8 @@ export const compareRequestSchema = z
     workdir: runFields.workdir,
     timeout_secs: runFields.timeout_secs,
     ephemeral: runFields.ephemeral,
+    output_schema: runFields.output_schema,
+    effort: runFields.effort,
   })
   .describe('POST /api/v1/compare');
 export type CompareRequest = z.infer<typeof compareRequestSchema>;
@@ -100,5 +107,7 @@ export function toInvocation(body: RunFields & { prompt: string }, defaultBacken
   if (body.dry_run !== undefined) inv.dryRun = body.dry_run;
   if (body.metadata !== undefined) inv.metadata = body.metadata;
   if (body.attachments?.length) inv.attachments = toAttachments(body.attachments);
+  if (body.output_schema !== undefined) inv.outputSchema = body.output_schema;
+  if (body.effort !== undefined) inv.effort = body.effort;
   return inv;
 }

@@ -26,6 +26,8 @@ export const promptInput = {
   attachments: runFields.attachments.describe(
     'Images (png, jpeg, gif, webp) and files for the agent: each {name, media_type, data} with data in base64, or {path} of a file on the clinvk machine. Images reach the agent as images; other files as paths it can read',
   ),
+  output_schema: runFields.output_schema.describe('A JSON Schema the answer must match: the answer is then that JSON alone (clinvk checks it, asks the agent once to fix a mismatch, else the call fails)'),
+  effort: runFields.effort.describe('How hard the agent thinks: low, medium, high, max (claude and codex; gemini has no setting)'),
 };
 
 const DESCRIPTION = `Run one prompt on an AI coding agent CLI (claude, codex or gemini) and return its answer.

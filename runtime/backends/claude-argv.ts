@@ -27,6 +27,9 @@ export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []
   // --resume takes an optional value: one starting with "-" would be read as a flag, hence flagValue.
   if (req.resumeId) args.push('--resume', flagValue('claude', 'resume id', req.resumeId));
   if (req.ephemeral) args.push('--no-session-persistence');
+  // Both are fixed for a live process too (its key holds them): claude cannot change them per turn.
+  if (req.effort) args.push('--effort', req.effort);
+  if (req.outputSchema) args.push('--json-schema', JSON.stringify(req.outputSchema));
   args.push(...req.extra);
   return Object.keys(env).length > 0 ? { args, warnings, env } : { args, warnings };
 }

@@ -101,9 +101,16 @@ function createHandler(): { handle: (o: Json) => BackendEvent[]; state: { fatal:
     const out: BackendEvent[] = [...session(o)];
     const u = isObj(o.usage) ? o.usage : {};
     const cost = num(o.total_cost_usd) ?? num(o.cost_usd); // cost_usd: name before mid-2025
+    // 2.1.33x: usage.output_tokens_details.thinking_tokens (a part of output_tokens).
+    const thinking = num((isObj(u.output_tokens_details) ? u.output_tokens_details : {}).thinking_tokens);
     out.push({
       kind: 'usage',
-      usage: { inputTokens: num(u.input_tokens) ?? 0, outputTokens: num(u.output_tokens) ?? 0, cachedTokens: num(u.cache_read_input_tokens) ?? 0 },
+      usage: {
+        inputTokens: num(u.input_tokens) ?? 0,
+        outputTokens: num(u.output_tokens) ?? 0,
+        cachedTokens: num(u.cache_read_input_tokens) ?? 0,
+        ...(thinking ? { reasoningTokens: thinking } : {}), // 0 adds nothing: left out
+      },
       scope: 'run',
       // total_cost_usd is the running total of the whole session, also across --resume.
       ...(cost === undefined ? {} : { costUsd: cost, costScope: 'session' as const }),
@@ -118,8 +125,12 @@ function createHandler(): { handle: (o: Json) => BackendEvent[]; state: { fatal:
       state.fatal = true;
       out.push({ kind: 'error', message, fatal: true, category, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
     } else {
-      const final = str(o.result);
-      if (final !== undefined) out.push({ kind: 'final', text: final });
+      // With --json-schema (2.1.332): the StructuredOutput tool's input, as the object `structured_output`.
+      if (o.structured_output !== undefined) out.push({ kind: 'final', text: JSON.stringify(o.structured_output), structured: true });
+      else {
+        const final = str(o.result);
+        if (final !== undefined) out.push({ kind: 'final', text: final });
+      }
     }
     return out;
   };

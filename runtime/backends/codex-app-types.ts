@@ -48,7 +48,8 @@ export type ThreadResumeParams = {
 export type TextElement = never;
 export type UserInput = { type: 'text'; text: string; text_elements: Array<TextElement> } | { type: 'localImage'; path: string };
 
-export type TurnStartParams = { threadId: string; input: Array<UserInput> };
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+export type TurnStartParams = { threadId: string; input: Array<UserInput>; effort?: string | null; outputSchema?: JsonValue | null };
 export type TurnInterruptParams = { threadId: string; turnId: string };
 
 export type ClientRequest =

@@ -22,7 +22,8 @@ import type {
   TurnStartParams,
   UserInput,
 } from './codex-app-types.ts';
-import { IGNORED_NOTIFICATIONS } from './codex-app-types.ts';
+import { IGNORED_NOTIFICATIONS, type JsonValue } from './codex-app-types.ts';
+import { CODEX_EFFORT } from './effort-levels.ts';
 import { isObj, stderrMessage, str, type Json } from './jsonl.ts';
 import { classifyFailure } from './usage-limit.ts';
 import type { BackendEvent, BuiltArgv } from './types.ts';
@@ -117,6 +118,9 @@ export function createCodexAppCodec(spawned: WarmStart): WarmCodec {
   const turnStart = (): string => {
     const input: UserInput[] = [{ type: 'text', text: turn?.prompt ?? '', text_elements: [] }, ...[...images, ...(turn?.images ?? [])].map((path): UserInput => ({ type: 'localImage', path }))];
     const params: TurnStartParams = { threadId: thread ?? '', input };
+    // Per turn here (cold codex has flags for them); the pool's key still holds them, so a live agent keeps one of each.
+    if (start.effort) params.effort = CODEX_EFFORT[start.effort];
+    if (start.outputSchema) params.outputSchema = start.outputSchema as JsonValue;
     return request({ method: 'turn/start', params }, 'turn');
   };
 

@@ -1,6 +1,9 @@
 // OpenAI Codex CLI (`codex`, clap parser). Flags checked against cli-samples/codex-help.txt,
 // codex-exec-help.txt and codex-exec-resume-help.txt (0.169.0), and the resume overrides and the
 // prompt on stdin against the real codex 0.171.0.
+import type { ApprovalMode, SandboxMode } from '../contract.ts';
+import { CODEX_EFFORT } from './effort-levels.ts';
+import { SCHEMA_FILE_PLACEHOLDER } from '../structured/schema-file.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
 import { codexImageFlags, withFileList } from './attachment-args.ts';
 import { codexApp } from './codex-app.ts';
@@ -48,6 +51,9 @@ function buildArgs(req: ArgvRequest): BuiltArgv {
   if (req.model) args.push('-m', flagValue('codex', 'model', req.model));
   if (sandbox && !resuming) args.push('-s', sandbox);
   if (req.ephemeral) args.push('--ephemeral');
+  // exec and exec resume both take these (-c is how resume sets the sandbox too).
+  if (req.effort) args.push('-c', `model_reasoning_effort="${CODEX_EFFORT[req.effort]}"`);
+  if (req.outputSchema) args.push('--output-schema', req.outputSchemaFile ?? SCHEMA_FILE_PLACEHOLDER);
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
@@ -69,6 +75,7 @@ export const codex: BackendAdapter = {
   versionArgs: ['--version'],
   buildArgs,
   createParser: createCodexParser,
+  schemaAs: 'file',
   // No -c (it can rewrite any setting, including the approval policy and the model provider), nothing
   // that bypasses approvals or the sandbox, and nothing that changes the output (-o, --output-schema, --color).
   extraAllowList: {

@@ -31,6 +31,7 @@ export function sharedArgs(req: Omit<ArgvRequest, 'prompt'>, warnings: string[])
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('gemini', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('gemini', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('gemini', 'allowed_tools'));
+  if (req.effort) warnings.push(`gemini has no reasoning effort setting; effort "${req.effort}" was ignored`);
   if (req.ephemeral) warnings.push('gemini always saves its session; ephemeral only keeps clinvk from recording it');
   return args;
 }

@@ -1,6 +1,6 @@
 // What one backend file provides: a table of flags (argv builder) and a parser of its output.
 // Nothing about HTTP, sessions or processes lives here (ARCHITECTURE.md rule 3).
-import type { ApprovalMode, SandboxMode, TokenUsage } from '../contract.ts';
+import type { ApprovalMode, Effort, SandboxMode, TokenUsage } from '../contract.ts';
 import type { WarmProtocol } from './warm.ts';
 
 /** Everything a builder needs, already resolved by the engine (config defaults applied, aliases mapped). */
@@ -30,6 +30,14 @@ export interface ArgvRequest {
   /** The run's images and files, already written to `attachmentDir` (a private folder removed after the run). */
   attachments?: StagedAttachment[];
   attachmentDir?: string;
+  /** The JSON Schema the answer must match (already checked to be one). */
+  outputSchema?: Record<string, unknown>;
+  /**
+   * Where that schema was written, for a backend that takes it as a file (`schemaAs: 'file'`): set by the
+   * engine for a real run; absent in a dry run's plan (the argv then shows a placeholder).
+   */
+  outputSchemaFile?: string;
+  effort?: Effort;
 }
 
 /** One attachment as a backend hands it over: a file in the run's private folder. */
@@ -65,8 +73,11 @@ export type BackendEvent =
    * `costUsd` of claude is a running session total (`costScope: 'session'`).
    */
   | { kind: 'usage'; usage: Partial<TokenUsage>; scope: 'run' | 'thread'; costUsd?: number; costScope?: 'run' | 'session' }
-  /** The final answer as the backend reports it at the end; used only when no text deltas were seen. */
-  | { kind: 'final'; text: string }
+  /**
+   * The final answer as the backend reports it at the end; used only when no text deltas were seen.
+   * `structured`: the backend's structured output (claude --json-schema), which is the answer whatever text came before.
+   */
+  | { kind: 'final'; text: string; structured?: boolean }
   /**
    * A failure the backend reported. `fatal: false` = a notice (codex "Reconnecting... 2/5"), shown as a warning.
    * `category` lets the engine pick an error code: auth (not logged in), rate_limit (usage limit), other.
@@ -111,4 +122,10 @@ export interface BackendAdapter {
    * natively, `files` as paths it can read. Absent = none: a run with attachments is refused (400).
    */
   attachments?: { images: boolean; files: boolean };
+  /**
+   * How the backend takes an output schema: `flag` (in its argv: claude --json-schema), `file` (a temp
+   * file named in its argv: codex --output-schema), `prompt` (no flag: the schema is put in the prompt).
+   * Absent = `prompt`.
+   */
+  schemaAs?: 'flag' | 'file' | 'prompt';
 }

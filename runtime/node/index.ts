@@ -15,6 +15,7 @@ import { withSandboxPreflight } from './sandbox-preflight.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import { createWarmPool, type WarmPool } from './warm-pool.ts';
 import { createVersionProbe, createWhich } from './which.ts';
+import { createTempFiles } from './temp-files.ts';
 
 export interface NodeRuntimeOptions {
   configPath?: string;
@@ -72,6 +73,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     cwd,
     log,
     attachments: createAttachmentIO(env.TMPDIR ? { dir: env.TMPDIR } : {}), // per-run folders under the runtime's own TMPDIR
+    tempFiles: createTempFiles(),
     ...(pool ? { warm: pool } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }

@@ -46,6 +46,13 @@ describe('remote runtime', () => {
     expect(seen[0]).toMatchObject({ url: 'http://a/api/v1/prompt', auth: 'Bearer tok', body: { backend: 'claude', prompt: 'hello', model: 'opus', timeout_secs: 1.5, output_format: 'stream-json' } });
   });
 
+  it('passes the output schema and the effort on to the runner, which checks and applies them', async () => {
+    const seen: Seen[] = [];
+    const rt = createRemoteRuntime({ runners: ['http://a'], fetch: route({ 'http://a': fakeRunner('a', seen) }), log: consoleLogger({}, 'error'), metrics: memoryMetrics(), version: 't' });
+    await collectEvents(rt.run(inv({ outputSchema: { type: 'object' }, effort: 'high' })));
+    expect(seen[0]!.body).toMatchObject({ output_schema: { type: 'object' }, effort: 'high' });
+  });
+
   it('spreads runs, skips a runner that fails, and sends a resume to the runner owning the session', async () => {
     const seen: Seen[] = [];
     const rt = createRemoteRuntime({

@@ -34,6 +34,8 @@ export interface Mock {
  * - `WRITE_FILE:<absolute path>`: one call of the CLI's own file-writing tool (claude Write, gemini
  *   write_file, codex an `apply_patch` heredoc through its shell tool) that creates the file with the
  *   line `clinvk-wrote`, then a text answer (the approval matrix, test/real/approval/).
+ * - `ANSWER:<text>` (the rest of that line, in the newest user turn): the answer is exactly that text
+ *   (e.g. the JSON a structured-output test wants back).
  */
 export interface Directives {
   tool?: string;
@@ -43,6 +45,7 @@ export interface Directives {
   long?: number;
   echo?: string;
   write?: string;
+  answer?: string;
 }
 
 export function directives(allUserText: string, lastUserText: string): Directives {
@@ -61,6 +64,8 @@ export function directives(allUserText: string, lastUserText: string): Directive
   if (long && !d.call) d.long = Number(long[1]);
   const echoes = [...lastUserText.matchAll(/ECHO:(\w+)/g)];
   if (echoes.length) d.echo = echoes[echoes.length - 1]![1]!;
+  const answer = /ANSWER:(.*)/.exec(lastUserText);
+  if (answer) d.answer = answer[1]!.trim();
   return d;
 }
 
@@ -78,6 +83,7 @@ export function nextPageCall(toolResultText: string): { run_id: string; page: nu
  */
 export function answerText(api: string, userTurns: number, d: Directives, afterTool: boolean): string {
   if (d.long) return longText(d.long);
+  if (d.answer !== undefined && !afterTool) return d.answer;
   const base = afterTool ? `The command ran (${api} turn ${userTurns}).` : `Hello from mock ${api}, turn ${userTurns}.`;
   return d.echo ? `${base} You said ${d.echo}.` : base;
 }
