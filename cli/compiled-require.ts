@@ -7,10 +7,18 @@
 // Node version: V8 itself only checks its own version and the source's length, and bytecode of other
 // source of the same length would run as if it were this one. A refused or unreadable cache only means
 // compiling as usual.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+
+/**
+ * The cache is a speed-up of a few ms, so it never takes the last of a disk: it is written only
+ * where this much stays free after it. A nearly full disk keeps its room for the sessions; a cache
+ * of ~50 KB per file written just after a full disk was cleared can fill it again (it did, on a
+ * small tmpfs, under Node 24, whose caches are larger).
+ */
+export const CACHE_DISK_RESERVE = 64 * 1024 * 1024;
 
 /** Each file is evaluated once per process, as require() would. */
 const loaded = new Map<string, unknown>();
@@ -46,8 +54,9 @@ export function requireCompiled(file: string, cache: CodeCache | undefined): unk
 }
 
 /**
- * Best effort and atomic (a reader never sees half a file); a home that cannot be written is fine.
- * Drops the caches of earlier builds of the same file (only written after an install or upgrade).
+ * Best effort and atomic (a reader never sees half a file); a home that cannot be written, or whose
+ * disk is nearly full (CACHE_DISK_RESERVE), is fine. Drops the caches of earlier builds of the same
+ * file (only written after an install or upgrade).
  */
 function save(path: string, script: Script, file: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -55,7 +64,10 @@ function save(path: string, script: Script, file: string): void {
     const dir = dirname(path);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const old of readdirSync(dir)) if (old.startsWith(`${basename(file)}-`)) rmSync(join(dir, old), { force: true });
-    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    const data = script.createCachedData();
+    const { bavail, bsize } = statfsSync(dir);
+    if (bavail * bsize - data.length < CACHE_DISK_RESERVE) return;
+    writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, path);
   } catch {
     // Not cached this time. A full disk must not keep the half-written file: sessions need the room.
