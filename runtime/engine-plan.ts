@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { extraFlags, extraPaths, resolveModel } from './backends/options.ts';
 import type { ArgvRequest, BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
+import type { ClientToolServer } from './tool-bridge.ts';
 
 export interface RunPlan {
   backend: string;
@@ -125,7 +126,7 @@ export function notFound(backend: string, command: string): string {
   return command.includes('/') ? `the command set in backends.${backend}.command was not found` : `${command} was not found on PATH`;
 }
 
-export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInternal> {
+export async function makePlan(inv: Invocation, deps: PlanDeps, clientTools?: ClientToolServer): Promise<PlanInternal> {
   if (typeof inv.prompt !== 'string' || inv.prompt.trim() === '') {
     throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
   }
@@ -136,6 +137,9 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   if (!adapter) {
     const known = Object.keys(deps.adapters).join(', ');
     throw new ClinvkError('UNKNOWN_BACKEND', `unknown backend "${backend}"; known backends: ${known}`, { details: { backend, known } });
+  }
+  if (inv.clientTools?.tools.length && !adapter.clientTools) {
+    throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; use claude or codex`, { details: { param: 'tools' } });
   }
   const bc = backendConfig(deps.config, backend);
   if (!bc.enabled) {
@@ -183,6 +187,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     ...(systemPrompt !== undefined ? { systemPrompt } : {}),
     ...(allowedTools !== undefined ? { allowedTools } : {}),
     ...(session?.backendSessionId ? { resumeId: session.backendSessionId } : {}),
+    ...(clientTools ? { clientTools } : {}),
   };
   const built = adapter.buildArgs(argvRequest);
 

@@ -20,8 +20,10 @@ import { finalUpdate, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
 import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
+import { mergeBridge, type BridgeItem } from './tool-bridge.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
 import type { WorkdirPolicy } from './workdir.ts';
+import { openClientTools, type ToolBridgePort } from './engine-tools.ts';
 
 export type { RunPlan } from './engine-plan.ts';
 
@@ -47,6 +49,8 @@ export interface EngineDeps {
   adapters?: Record<string, BackendAdapter>;
   /** Live agents (long-lived servers): a turn of a backend with a warm mode runs on one. Absent = always cold. */
   warm?: WarmPort;
+  /** Serves a caller's own tools to the agent (Invocation.clientTools). Absent = such runs are refused. */
+  toolBridge?: ToolBridgePort;
   log?: Logger;
   now?: () => number;
 }
@@ -80,7 +84,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const iso = () => new Date(now()).toISOString();
   const planDeps = { ...deps, adapters };
   const sessionDeps = compact({ config: deps.config, iso, log: deps.log });
-  const makeRunPlan = (inv: Invocation) => makePlan(inv, planDeps);
+  const makeRunPlan = (inv: Invocation, tools?: Parameters<typeof makePlan>[2]) => makePlan(inv, planDeps, tools);
 
   return {
     run: (inv, signal) => run(inv, signal),
@@ -99,7 +103,17 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
     const started = now();
-    const plan = await makeRunPlan(inv); // invalid input throws here, before anything starts
+    // The caller's own tools: a per-run MCP endpoint first, since the argv names its URL.
+    const tools = await openClientTools(inv, deps.toolBridge);
+    let plan: PlanInternal;
+    try {
+      plan = await makeRunPlan(tools.inv, tools.server); // invalid input throws here, before anything starts
+    } catch (err) {
+      await tools.bridge?.close();
+      throw err;
+    }
+    inv = tools.inv;
+    const bridge = tools.bridge;
     const base = { backend: plan.backend, output: '', usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 } };
 
     if (inv.dryRun) {
@@ -196,9 +210,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
     let finished = false;
     try {
-      const useWarm = deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
+      // A run with client tools keeps its own process: the bridge's URL is fixed in its argv.
+      const useWarm = !bridge && deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
       const cold = () => coldSource(plan, deps.spawner, deps.env, () => stderr, ac.signal);
-      let source: AsyncGenerator<SourceItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
+      let source: AsyncGenerator<SourceItem | BridgeItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
+      if (bridge) source = mergeBridge(source, bridge);
       log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd, warm: useWarm }, 'starting backend');
       let drained = false;
       try {
@@ -220,7 +236,15 @@ export function createEngine(deps: EngineDeps): Engine {
           else if (item.type === 'stderr') stderr = keepTail(stderr + item.chunk);
           else if (item.type === 'stderr_all') stderr = keepTail(item.text);
           else if (item.type === 'exit') exit = item.exit;
-          else if (item.type === 'agent') log?.debug({ pid: item.pid, reused: item.reused }, 'warm agent serves the turn');
+          else if (item.type === 'client_tool_call') {
+            ensureInit();
+            streamed = true;
+            queue.push({ type: 'client_tool_call', id: item.id, name: item.name, input: item.input, timeoutMs: bridge!.timeoutMs });
+          } else if (item.type === 'client_tool_timeout') {
+            // The agent got an MCP error already; the caller is gone, so the run ends here.
+            internal ??= { code: 'TIMEOUT', message: `the client sent no result for its tool "${item.name}" within ${Math.round(bridge!.timeoutMs / 1000)} s (server.tool_result_timeout_secs); the run was stopped` };
+            ac.abort();
+          } else if (item.type === 'agent') log?.debug({ pid: item.pid, reused: item.reused }, 'warm agent serves the turn');
           else if (item.type === 'fallback') {
             if (!streamed && !ac.signal.aborted) {
               // Nothing reached the caller yet: the same turn runs cold, as if there were no pool.
@@ -275,6 +299,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (result.error?.detail) log?.warn({ code: result.error.code, detail: result.error.detail }, 'run failed');
       yield { type: 'done', result };
     } finally {
+      await bridge?.close();
       signal?.removeEventListener('abort', onAbort);
       if (!finished) {
         // The consumer stopped iterating (return()) or something threw: kill the process, record the end.

@@ -2,6 +2,7 @@
 import type { ApprovalMode } from '../contract.ts';
 import { flagValue, noFlag } from './argv.ts';
 import type { ArgvRequest, BuiltArgv } from './types.ts';
+import type { ClientToolServer } from '../tool-bridge.ts';
 
 /**
  * `none` → dontAsk, never a bypass mode: every bypass (--dangerously-skip-permissions,
@@ -31,14 +32,27 @@ export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []
   if (req.maxTurns !== undefined && req.maxTurns > 0) args.push('--max-turns', String(Math.floor(req.maxTurns)));
   // No flag, but claude reads its output-token cap from the environment.
   if (req.maxTokens !== undefined && req.maxTokens > 0) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(Math.floor(req.maxTokens));
-  if (req.allowedTools && req.allowedTools.length > 0) {
-    args.push('--allowedTools', ...req.allowedTools.map((t) => flagValue('claude', 'allowed tool', t)));
-  }
+  // The caller's tools (a per-run MCP server) are pre-approved by server name: in -p mode a tool that
+  // needs a permission prompt is denied.
+  const allowed = [...(req.allowedTools ?? []), ...(req.clientTools ? [`mcp__${req.clientTools.name}`] : [])];
+  if (allowed.length > 0) args.push('--allowedTools', ...allowed.map((t) => flagValue('claude', 'allowed tool', t)));
+  if (req.clientTools) args.push(...clientToolArgs(req.clientTools, env));
   // --resume takes an optional value: one starting with "-" would be read as a flag, hence flagValue.
   if (req.resumeId) args.push('--resume', flagValue('claude', 'resume id', req.resumeId));
   if (req.ephemeral) args.push('--no-session-persistence');
   args.push(...req.extra);
   return Object.keys(env).length > 0 ? { args, warnings, env } : { args, warnings };
+}
+
+/**
+ * `--mcp-config <json>` takes inline JSON as well as a file. Builtin tools off: `--tools ""` (no
+ * builtin tool) and `--strict-mcp-config` (no MCP server of the user's config either). The MCP client's
+ * own wait for a tool result is MCP_TOOL_TIMEOUT: a little longer than the bridge's, which answers first.
+ */
+function clientToolArgs(t: ClientToolServer, env: Record<string, string>): string[] {
+  env.MCP_TOOL_TIMEOUT = String(t.timeoutMs + 30_000);
+  const config = JSON.stringify({ mcpServers: { [t.name]: { type: 'http', url: t.url } } });
+  return ['--mcp-config', config, ...(t.builtinTools ? [] : ['--strict-mcp-config', '--tools', ''])];
 }
 
 export function buildArgs(req: ArgvRequest): BuiltArgv {

@@ -14,6 +14,7 @@ export const claude: BackendAdapter & { createParser(opts?: ParserOptions): Outp
   versionArgs: ['--version'],
   buildArgs,
   warm: claudeWarm,
+  clientTools: true,
   createParser: (opts?: ParserOptions) => createClaudeParser(opts?.format ?? 'stream-json'),
   // Safe pass-through flags: none changes the output format, the prompt or session handling, and none
   // bypasses permissions. Variadic flags take one value per occurrence here (repeat the flag).

@@ -6,6 +6,7 @@ import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
 import { codexApp } from './codex-app.ts';
 import { createCodexParser } from './codex-parser.ts';
 import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
+import type { ClientToolServer } from '../tool-bridge.ts';
 
 /** Top-level `-a` (it is not an `exec` option); 0.169 knows only on-request and never. */
 const APPROVAL: Record<ApprovalMode, string | undefined> = { default: undefined, auto: 'on-request', none: 'never', always: 'on-request' };
@@ -43,6 +44,17 @@ const resumeOverrides = (sandbox: string | undefined, approval: string | undefin
   ...(approval ? ['-c', `approval_policy="${approval}"`] : []),
 ];
 
+/**
+ * The caller's tools as a streamable-HTTP MCP server in codex's config (`-c` overrides, which `exec`
+ * and `exec resume` both take). codex waits 60 s for an MCP tool by default: raised to past the bridge's
+ * own wait, which answers first. codex has no switch for its own tools, so builtin_tools false is a warning.
+ */
+function clientToolOverrides(t: ClientToolServer, warnings: string[]): string[] {
+  if (!t.builtinTools) warnings.push('codex has no flag to turn its own tools off; builtin_tools false was ignored (the client\'s tools are offered beside them)');
+  const key = `mcp_servers.${t.name}`;
+  return ['-c', `${key}.url=${JSON.stringify(t.url)}`, '-c', `${key}.tool_timeout_sec=${Math.ceil(t.timeoutMs / 1000) + 30}`];
+}
+
 function buildArgs(req: ArgvRequest): BuiltArgv {
   const warnings: string[] = [];
   const args: string[] = [];
@@ -61,6 +73,7 @@ function buildArgs(req: ArgvRequest): BuiltArgv {
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
+  if (req.clientTools) args.push(...clientToolOverrides(req.clientTools, warnings));
   args.push(...(resuming ? resumableExtra(req.extra, warnings) : req.extra), '--');
   if (resuming) args.push(flagValue('codex', 'resume id', req.resumeId ?? ''));
   const prompt = withSystemPrompt(req.prompt, req.systemPrompt);
@@ -94,4 +107,5 @@ export const codex: BackendAdapter = {
     '--strict-config': 0,
   },
   warm: codexApp,
+  clientTools: true,
 };

@@ -2,6 +2,7 @@
 // Nothing about HTTP, sessions or processes lives here (ARCHITECTURE.md rule 3).
 import type { ApprovalMode, SandboxMode, TokenUsage } from '../contract.ts';
 import type { WarmProtocol } from './warm.ts';
+import type { ClientToolServer } from '../tool-bridge.ts';
 
 /** Everything a builder needs, already resolved by the engine (config defaults applied, aliases mapped). */
 export interface ArgvRequest {
@@ -27,6 +28,8 @@ export interface ArgvRequest {
   resumeId?: string;
   /** Backend-specific switches from config (e.g. gemini skip_trust). */
   options?: Record<string, unknown>;
+  /** The caller's own tools, as an MCP server the agent is to load (runtime/tool-bridge.ts). */
+  clientTools?: ClientToolServer;
 }
 
 export interface BuiltArgv {
@@ -92,4 +95,6 @@ export interface BackendAdapter {
    * Absent = every turn runs cold.
    */
   warm?: WarmProtocol;
+  /** The argv builder offers ArgvRequest.clientTools to the agent. Absent = a run with client tools is refused. */
+  clientTools?: boolean;
 }

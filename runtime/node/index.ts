@@ -12,6 +12,7 @@ import { createSessionStore, sessionsDir } from './sessions.ts';
 import { createSpawner } from './spawner.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import { createWarmPool, type WarmPool } from './warm-pool.ts';
+import { createToolBridge } from './tool-bridge-server.ts';
 import { createVersionProbe, createWhich } from './which.ts';
 
 export interface NodeRuntimeOptions {
@@ -57,6 +58,8 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   const baseEnv = childEnv(env);
   const warmBackends = Object.values(BACKENDS).filter((a) => a.warm !== undefined).map((a) => a.name);
   const pool = opts.warm && config.warm.enabled ? createWarmPool({ settings: config.warm, backends: warmBackends, log, metrics }) : undefined;
+  // The caller's own tools (OpenAI/Anthropic function tools) need a server that outlives one request.
+  const toolBridge = mode === 'server' ? createToolBridge({ timeoutMs: config.server.tool_result_timeout_secs * 1000, log }) : undefined;
   const engine = createEngine({
     config,
     spawner: createSpawner({ log }),
@@ -69,6 +72,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     cwd,
     log,
     ...(pool ? { warm: pool } : {}),
+    ...(toolBridge ? { toolBridge } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }
       : {}),
@@ -116,7 +120,9 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     home,
     engine,
     ...(pool ? { pool, warm: () => pool.stats() } : {}),
+    ...(toolBridge ? { resolveToolCall: (id: string, result: { content: string; isError?: boolean }) => toolBridge.resolve(id, result) } : {}),
     async close() {
+      await toolBridge?.close();
       await pool?.close();
       (log as { flush?: () => void }).flush?.();
     },
