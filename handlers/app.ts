@@ -7,6 +7,7 @@ import type { Config } from '../runtime/config.ts';
 import { BACKEND_NAMES, type Runtime } from '../runtime/contract.ts';
 import { createAnthropicSurface } from './anthropic.ts';
 import { ConversationCache } from './compat/conversation.ts';
+import { createToolTurns } from './compat/tool-turns.ts';
 import { createConsole, type ConsoleAssets } from './console/serve.ts';
 import { ExpiringMap } from './compat/expiring-map.ts';
 import { errorResponse, surfaceOf } from './errors.ts';
@@ -72,7 +73,7 @@ export function createApp(base: Runtime, options: AppOptions): App {
   const gate = createRunGate({ max: maxRuns, queueMax: Math.max(64, maxRuns * 8), queueTimeoutMs: server.queue_timeout_secs * 1000, onChange: gaugeRuns(base.metrics) });
   const runtime = gatedRuntime(base, gate);
   const heartbeatMs = server.heartbeat_secs * 1000;
-  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: new ConversationCache(), heartbeatMs };
+  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: new ConversationCache(), heartbeatMs, toolTurns: createToolTurns(runtime) };
   const openai = createOpenAiSurface({ ...chat, config, responses: new ExpiringMap(), now });
   const anthropic = createAnthropicSurface(chat);
   const sys = { runtime, config, gate, maxRuns, startedAt: now(), now };

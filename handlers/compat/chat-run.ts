@@ -5,12 +5,15 @@ import { ClinvkError, type Invocation, type RunEvent, type Runtime } from '../..
 import { planConversation, rememberAnswer, type ChatTurn, type ConversationCache } from './conversation.ts';
 import { resolveModelTarget, type ModelTarget } from './model-routing.ts';
 import { startRun } from './start-run.ts';
+import type { ToolTurns } from './tool-turns.ts';
 
 export interface ChatRunContext {
   runtime: Pick<Runtime, 'run'>;
   backendNames: readonly string[];
   defaultBackend: string;
   conversations?: ConversationCache;
+  /** Runs waiting on the caller's own tools (absent: function tools are refused). */
+  toolTurns?: ToolTurns;
 }
 
 export interface ChatRunRequest {
@@ -23,6 +26,7 @@ export interface ChatRunRequest {
   sessionId?: string;
   maxTokens?: number;
   metadata?: Record<string, string>;
+  clientTools?: Invocation['clientTools'];
 }
 
 export interface StartedChatRun {
@@ -53,6 +57,7 @@ export async function startChatRun(ctx: ChatRunContext, req: ChatRunRequest, sig
   if (req.workdir) inv.workdir = req.workdir;
   if (req.maxTokens) inv.maxTokens = req.maxTokens;
   if (req.metadata) inv.metadata = req.metadata;
+  if (req.clientTools) inv.clientTools = req.clientTools;
   const events = await startRun(ctx.runtime, inv, signal);
   return { target, events: remembering(events, ctx.conversations, target, req.turns), resumed: !!plan.resumeSessionId };
 }
