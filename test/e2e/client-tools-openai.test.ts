@@ -67,8 +67,8 @@ describe('OpenAI SDK runTools helper', () => {
       model: 'claude',
       messages: [{ role: 'user', content: ASK }],
       tools: [
-        { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, parse: JSON.parse, function: (a: { city: string }) => (seen.push('weather'), `cloudy in ${a.city}`) } },
-        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} }, parse: JSON.parse, function: () => (seen.push('time'), 'Error: clock broken') } },
+        { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } } }, parse: JSON.parse, function: (a: { city: string }) => (seen.push('weather'), `cloudy in ${a.city}`) } },
+        { type: 'function', function: { name: 'get_time', description: 'Time in a zone', parameters: { type: 'object', properties: {} }, parse: JSON.parse, function: () => (seen.push('time'), 'Error: clock broken') } },
       ],
     });
     const answer = await runner.finalContent();
