@@ -73,7 +73,7 @@ export function createApp(base: Runtime, options: AppOptions): App {
   const gate = createRunGate({ max: maxRuns, queueMax: Math.max(64, maxRuns * 8), queueTimeoutMs: server.queue_timeout_secs * 1000, onChange: gaugeRuns(base.metrics) });
   const runtime = gatedRuntime(base, gate);
   const heartbeatMs = server.heartbeat_secs * 1000;
-  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: new ConversationCache(), heartbeatMs, toolTurns: createToolTurns(runtime) };
+  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: new ConversationCache(), heartbeatMs, ...(runtime.resolveToolCall ? { toolTurns: createToolTurns(runtime) } : {}) };
   const openai = createOpenAiSurface({ ...chat, config, responses: new ExpiringMap(), now });
   const anthropic = createAnthropicSurface(chat);
   const sys = { runtime, config, gate, maxRuns, startedAt: now(), now };

@@ -3,7 +3,7 @@
 // them), the run waits, and the next request's `role: "tool"` messages answer it (compat/tool-turns.ts).
 import { z } from 'zod';
 import type { ClientTools, RunResult } from '../../runtime/contract.ts';
-import { startChatRun } from '../compat/chat-run.ts';
+import { notCalled, startToolTurn } from '../compat/tool-run.ts';
 import type { ToolCallEvent, TurnEvent } from '../compat/tool-turns.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import type { ChatCompletionRequest } from './schemas.ts';
@@ -37,7 +37,6 @@ const builtinTools = (body: ChatCompletionRequest) => (body.clinvk as { builtin_
 
 export async function toolChatCompletions(req: Request, body: ChatCompletionRequest, ctx: OpenAiContext, signal: AbortSignal): Promise<Response> {
   const raw = body as ChatCompletionRequest & { tools?: unknown; tool_choice?: unknown };
-  if (!ctx.toolTurns) return openaiError(400, 'function tools are not available on this server', { param: 'tools' });
   const tools = checkField(z.array(chatToolSchema).max(128), raw.tools ?? [], 'tools');
   if (!tools.ok) return openaiError(400, tools.message, { param: tools.param });
   const choice = checkField(toolChoiceSchema.optional(), raw.tool_choice ?? undefined, 'tool_choice');
@@ -48,34 +47,27 @@ export async function toolChatCompletions(req: Request, body: ChatCompletionRequ
   const required = wanted === 'required' || typeof wanted === 'object' ? wanted : undefined;
 
   const meta = { id: `chatcmpl-${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`, created: Math.floor((ctx.now?.() ?? Date.now()) / 1000), model: body.model };
-  let turn = ctx.toolTurns.resume(trailingToolResults(body.messages), signal);
+  const toolTurns = ctx.toolTurns!;
+  let turn = toolTurns.resume(trailingToolResults(body.messages), signal);
   if (!turn) {
     const clientTools: ClientTools = { tools: wanted === 'none' ? [] : tools.value.map((t) => clientTool(t.function)) };
     if (required) clientTools.choice = required;
     if (builtin === false) clientTools.builtinTools = false;
-    // The run outlives this request (it waits for the next one's tool results): its own controller.
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-      const started = await startChatRun(
-        ctx,
-        {
-          model: body.model,
-          turns: chatTurns(body.messages),
-          reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-          ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
-          ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
-          ...(maxTokens ? { maxTokens } : {}),
-          ...(clientTools.tools.length > 0 ? { clientTools } : {}),
-        },
-        controller.signal,
-      );
-      turn = ctx.toolTurns.start(started.events, controller, signal);
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+    turn = await startToolTurn(
+      ctx,
+      toolTurns,
+      {
+        model: body.model,
+        turns: chatTurns(body.messages),
+        reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
+        ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
+        ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
+        ...(maxTokens ? { maxTokens } : {}),
+        ...(clientTools.tools.length > 0 ? { clientTools } : {}),
+      },
+      signal,
+    );
   }
   const requiredName = required === undefined ? undefined : required === 'required' ? 'a tool' : `the tool "${required.name}"`;
   if (body.stream) return sseResponse(toolChunkFrames(turn, meta, body.stream_options?.include_usage === true, requiredName), { heartbeatMs: ctx.heartbeatMs });
@@ -110,8 +102,6 @@ export async function toolChatCompletions(req: Request, body: ChatCompletionRequ
     clinvk: { backend: result.backend, session_id: result.sessionId, duration_ms: result.durationMs, warnings: result.warnings },
   });
 }
-
-const notCalled = (what: string) => `tool_choice required the agent to call ${what}, but it answered without calling it`;
 
 const openAiCall = (c: ToolCallEvent) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) } });
 

@@ -38,7 +38,7 @@ export async function chatCompletions(req: Request, ctx: OpenAiContext, signal: 
   if (body.n != null && body.n > 1) {
     return openaiError(400, 'n > 1 is not supported: each choice would be a separate agent run; send separate requests instead', { param: 'n', code: 'unsupported_value' });
   }
-  if (usesClientTools(body)) return toolChatCompletions(req, body, ctx, signal);
+  if (ctx.toolTurns && usesClientTools(body)) return toolChatCompletions(req, body, ctx, signal);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   const started = await startChatRun(
     ctx,
