@@ -51,6 +51,8 @@ export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []
  */
 function clientToolArgs(t: ClientToolServer, env: Record<string, string>): string[] {
   env.MCP_TOOL_TIMEOUT = String(t.timeoutMs + 30_000);
+  // claude 2.1.33x defers MCP tools behind its ToolSearch tool (the model sees a placeholder): offer them outright.
+  env.ENABLE_TOOL_SEARCH = 'false';
   const config = JSON.stringify({ mcpServers: { [t.name]: { type: 'http', url: t.url } } });
   return ['--mcp-config', config, ...(t.builtinTools ? [] : ['--strict-mcp-config', '--tools', ''])];
 }

@@ -52,7 +52,13 @@ const resumeOverrides = (sandbox: string | undefined, approval: string | undefin
 function clientToolOverrides(t: ClientToolServer, warnings: string[]): string[] {
   if (!t.builtinTools) warnings.push('codex has no flag to turn its own tools off; builtin_tools false was ignored (the client\'s tools are offered beside them)');
   const key = `mcp_servers.${t.name}`;
-  return ['-c', `${key}.url=${JSON.stringify(t.url)}`, '-c', `${key}.tool_timeout_sec=${Math.ceil(t.timeoutMs / 1000) + 30}`];
+  return [
+    '-c', `${key}.url=${JSON.stringify(t.url)}`,
+    '-c', `${key}.tool_timeout_sec=${Math.ceil(t.timeoutMs / 1000) + 30}`,
+    // The caller asked for these tools to be offered: its own tools need no approval (codex exec, whose
+    // approval policy is never, otherwise refuses each call: "MCP tool call requires approval").
+    '-c', `${key}.default_tools_approval_mode="approve"`,
+  ];
 }
 
 function buildArgs(req: ArgvRequest): BuiltArgv {

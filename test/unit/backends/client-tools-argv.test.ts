@@ -18,7 +18,7 @@ describe('claude', () => {
     expect(b.args.slice(allowed + 1, allowed + 3)).toEqual(['Read', 'mcp__client']);
     expect(b.args.slice(-2)).toEqual(['--', '--hi']);
     expect(b.args).not.toContain('--strict-mcp-config');
-    expect(b.env?.MCP_TOOL_TIMEOUT).toBe('330000');
+    expect(b.env).toMatchObject({ MCP_TOOL_TIMEOUT: '330000', ENABLE_TOOL_SEARCH: 'false' });
   });
 
   it('builtin tools off: --tools "" and --strict-mcp-config', () => {
@@ -37,7 +37,7 @@ describe('codex', () => {
   it('adds the server as -c overrides, on a fresh run and on a resume', () => {
     for (const req of [base, { ...base, resumeId: 'thread-1' }]) {
       const b = codex.buildArgs({ ...req, clientTools: tools });
-      expect(b.args).toEqual(expect.arrayContaining(['-c', `mcp_servers.client.url="${tools.url}"`, '-c', 'mcp_servers.client.tool_timeout_sec=330']));
+      expect(b.args).toEqual(expect.arrayContaining(['-c', `mcp_servers.client.url="${tools.url}"`, '-c', 'mcp_servers.client.tool_timeout_sec=330', '-c', 'mcp_servers.client.default_tools_approval_mode="approve"']));
       expect(b.args.indexOf('-c')).toBeLessThan(b.args.indexOf('--'));
       expect(b.warnings).toEqual([]);
     }
