@@ -8,6 +8,7 @@ import type { OpenAiContext } from './chat.ts';
 import { reuseRequested } from './chat.ts';
 import { openaiError, openaiErrorBody, parseOpenAiBody } from './errors.ts';
 import { responsesRequestSchema, responsesTurns, type ResponsesRequest } from './responses-schema.ts';
+import { toolResponse, usesClientTools } from './responses-tools.ts';
 
 export interface StoredResponse {
   response: ResponseObject;
@@ -68,6 +69,7 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
   const parsed = await parseOpenAiBody(req, responsesRequestSchema);
   if (!parsed.ok) return parsed.response;
   const body = parsed.value;
+  if (ctx.toolTurns && usesClientTools(body)) return toolResponse(req, body, { ...ctx, toolTurns: ctx.toolTurns }, signal);
   let sessionId = body.clinvk?.session_id;
   if (body.previous_response_id) {
     const previous = ctx.responses.get(body.previous_response_id);
