@@ -12,9 +12,13 @@ import { anthropicError, anthropicErrorBody } from './errors.ts';
 import { messagesTurns, type MessagesRequest } from './schemas.ts';
 import type { AnthropicContext } from './messages.ts';
 
+/**
+ * Server tools (web_search_…, code_execution_…) run at Anthropic: nothing here could run them, so they are
+ * left out, as before tools were offered at all (Claude Code may send one beside its custom tools).
+ */
+const isCustom = (t: unknown) => typeof t === 'object' && t !== null && ((t as { type?: unknown }).type === undefined || (t as { type?: unknown }).type === 'custom');
 const customTool = z.looseObject({
-  // Server tools (web_search_…, bash_…) run at Anthropic: nothing here could run them.
-  type: z.literal('custom', 'only custom tools (name, description, input_schema) can be offered to an agent').optional(),
+  type: z.literal('custom').optional(),
   name: z.string().regex(TOOL_NAME, 'a tool name is 1-64 letters, digits, underscores or dashes'),
   description: z.string().optional(),
   input_schema: z.record(z.string(), z.unknown()),
@@ -38,13 +42,13 @@ export function toolResults(body: MessagesRequest) {
 
 export function usesClientTools(body: MessagesRequest): boolean {
   const raw = body as Raw;
-  const offered = Array.isArray(raw.tools) && raw.tools.length > 0 && (raw.tool_choice as { type?: unknown } | undefined)?.type !== 'none';
+  const offered = Array.isArray(raw.tools) && raw.tools.some(isCustom) && (raw.tool_choice as { type?: unknown } | undefined)?.type !== 'none';
   return offered || toolResults(body).length > 0;
 }
 
 export async function toolMessage(req: Request, body: MessagesRequest, ctx: AnthropicContext & { toolTurns: ToolTurns }, signal: AbortSignal): Promise<Response> {
   const raw = body as Raw;
-  const tools = checkField(z.array(customTool).max(256), raw.tools ?? [], 'tools');
+  const tools = checkField(z.array(customTool).max(256), Array.isArray(raw.tools) ? raw.tools.filter(isCustom) : [], 'tools');
   if (!tools.ok) return anthropicError(400, tools.message);
   const choice = checkField(toolChoice.optional(), raw.tool_choice, 'tool_choice');
   if (!choice.ok) return anthropicError(400, choice.message);

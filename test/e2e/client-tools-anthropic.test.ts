@@ -69,13 +69,15 @@ describe('Anthropic errors', () => {
     expect((err as Error).message).toMatch(/no agent is waiting for the tool call .*toolu_nope/);
   });
 
-  it('tool_choice any with an agent that does not call: an error; a server tool type: a 400', async () => {
+  it('tool_choice any with an agent that does not call: an error; a bad tool name: a 400; a server tool alone: ignored', async () => {
     const err = await client().messages.create({ model: 'claude', max_tokens: 10, tools: TOOLS, tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'talk' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect((err as Error).message).toMatch(/tool_choice required the agent to call a tool/);
     const bad = await client()
-      .messages.create({ model: 'claude', max_tokens: 10, tools: [{ type: 'web_search_20250305', name: 'web_search' } as unknown as Anthropic.Tool], messages: [{ role: 'user', content: 'x' }] })
+      .messages.create({ model: 'claude', max_tokens: 10, tools: [{ name: 'bad name', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
+    const plain = await client().messages.create({ model: 'claude', max_tokens: 10, tools: [{ type: 'web_search_20250305', name: 'web_search' } as unknown as Anthropic.Tool], messages: [{ role: 'user', content: 'x' }] });
+    expect(plain.content).toEqual([{ type: 'text', text: 'Hello from fake claude (turn 1): x' }]);
   });
 });
