@@ -7,6 +7,7 @@ import type { Config } from '../runtime/config.ts';
 import { BACKEND_NAMES, type Runtime } from '../runtime/contract.ts';
 import { createAnthropicSurface } from './anthropic.ts';
 import { ConversationCache, type ConversationMemory } from './compat/conversation.ts';
+import { createToolTurns } from './compat/tool-turns.ts';
 import { createConsole, type ConsoleAssets } from './console/serve.ts';
 import { ExpiringMap } from './compat/expiring-map.ts';
 import { errorResponse, surfaceOf } from './errors.ts';
@@ -75,7 +76,7 @@ export function createApp(base: Runtime, options: AppOptions): App {
   const gate = createRunGate({ max: maxRuns, queueMax: Math.max(64, maxRuns * 8), queueTimeoutMs: server.queue_timeout_secs * 1000, onChange: gaugeRuns(base.metrics) });
   const runtime = gatedRuntime(base, gate);
   const heartbeatMs = server.heartbeat_secs * 1000;
-  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: options.memory?.conversations ?? new ConversationCache(), heartbeatMs };
+  const chat = { runtime, backendNames: BACKEND_NAMES, defaultBackend: config.default_backend, conversations: options.memory?.conversations ?? new ConversationCache(), heartbeatMs, ...(runtime.resolveToolCall ? { toolTurns: createToolTurns(runtime) } : {}) };
   const openai = createOpenAiSurface({ ...chat, config, responses: options.memory?.responses ?? new ExpiringMap(), now });
   const anthropic = createAnthropicSurface(chat);
   const sys = { runtime, config, gate, maxRuns, startedAt: now(), now };

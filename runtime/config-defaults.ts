@@ -58,6 +58,8 @@ export const CONFIG_DEFAULTS = {
     max_concurrent_runs: 0,
     queue_timeout_secs: 30,
     heartbeat_secs: 15,
+    /** How long an agent waits for a caller's result of its own tool (OpenAI/Anthropic function tools). */
+    tool_result_timeout_secs: 300,
     console: true,
     /** Per attachment (image or file), decoded bytes; and how many one run may have. */
     max_attachment_bytes: 5 * 1024 * 1024,

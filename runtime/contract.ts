@@ -56,6 +56,8 @@ export interface Invocation {
   outputSchema?: Record<string, unknown>;
   /** Reasoning effort; absent = the backend's default. */
   effort?: Effort;
+  /** The caller's own function tools, served to the agent over a per-run MCP bridge (runtime/tool-bridge.ts). */
+  clientTools?: ClientTools;
 }
 
 /**
@@ -72,6 +74,28 @@ export interface Attachment {
   url?: string;
   /** `image`: the bytes must be an image; `file`: handed over as a file path even if it is an image. */
   kind?: 'image' | 'file';
+}
+
+/** One function tool of the caller's (OpenAI `tools`, Anthropic `tools`): the agent calls it, the caller runs it. */
+export interface ClientTool {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments (an object schema). */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ClientTools {
+  tools: ClientTool[];
+  /** `required`: the agent is told to call one of them; `{name}`: that one. `auto` (default): its choice. */
+  choice?: 'auto' | 'required' | { name: string };
+  /** false: only the client's tools are offered (as far as the backend's flags allow). Default true. */
+  builtinTools?: boolean;
+}
+
+/** What the caller sends back for a client tool call: text, and whether it is an error (→ an MCP error result). */
+export interface ClientToolResult {
+  content: string;
+  isError?: boolean;
 }
 
 export interface TokenUsage {
@@ -172,6 +196,11 @@ export type RunEvent =
   | { type: 'tool_use'; id?: string; name: string; input: unknown }
   | { type: 'tool_result'; id?: string; name?: string; output: string; isError?: boolean }
   | { type: 'warning'; message: string }
+  /**
+   * The agent called one of the caller's own tools (Invocation.clientTools). The run waits until
+   * `Runtime.resolveToolCall(id, …)` or `timeoutMs`; then the agent goes on.
+   */
+  | { type: 'client_tool_call'; id: string; name: string; input: unknown; timeoutMs: number }
   | { type: 'done'; result: RunResult };
 
 export interface BackendInfo {
@@ -348,6 +377,11 @@ export interface Runtime {
   runners?(): Promise<RunnerStatus[]>;
   /** `clinvk doctor`'s checks (runtime/node/doctor/); absent where they cannot run (a Worker). */
   doctor?(opts?: DoctorOptions): Promise<DoctorReport>;
+  /**
+   * Answers a waiting `client_tool_call`. false = no such call is waiting (unknown, answered, timed out).
+   * Absent where runs cannot take client tools (the CLI, a Worker).
+   */
+  resolveToolCall?(id: string, result: ClientToolResult): boolean;
   sessions: SessionStore;
   log: Logger;
   metrics: Metrics;

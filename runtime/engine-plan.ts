@@ -8,6 +8,7 @@ import type { ArgvRequest, BackendAdapter } from './backends/types.ts';
 import { checkExtraPaths, resolveWorkdir, type WorkdirPolicy } from './workdir.ts';
 import { type AttachmentIO, stageAttachments, type StagedRun } from './attachments-stage.ts';
 import { withSchemaInstruction } from './structured/answer.ts';
+import type { ClientToolServer } from './tool-bridge.ts';
 
 export interface RunPlan {
   backend: string;
@@ -131,7 +132,7 @@ export function notFound(backend: string, command: string): string {
   return command.includes('/') ? `the command set in backends.${backend}.command was not found` : `${command} was not found on PATH`;
 }
 
-export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInternal> {
+export async function makePlan(inv: Invocation, deps: PlanDeps, clientTools?: ClientToolServer): Promise<PlanInternal> {
   if (typeof inv.prompt !== 'string' || inv.prompt.trim() === '') {
     throw new ClinvkError('INVALID_INPUT', 'the prompt is empty', { hint: 'pass a prompt as an argument or on stdin' });
   }
@@ -145,6 +146,9 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
   if (!adapter) {
     const known = Object.keys(deps.adapters).join(', ');
     throw new ClinvkError('UNKNOWN_BACKEND', `unknown backend "${backend}"; known backends: ${known}`, { details: { backend, known } });
+  }
+  if (inv.clientTools?.tools.length && !adapter.clientTools) {
+    throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; use claude or codex`, { details: { param: 'tools' } });
   }
   const bc = backendConfig(deps.config, backend);
   if (!bc.enabled) {
@@ -198,6 +202,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps): Promise<PlanInt
     // Only for a backend that takes it in its argv or protocol: in the prompt, it would needlessly split live agents by schema.
     ...(inv.outputSchema && !schemaInPrompt ? { outputSchema: inv.outputSchema } : {}),
     ...(inv.effort ? { effort: inv.effort } : {}),
+    ...(clientTools ? { clientTools } : {}),
   };
   // Last of the checks that can refuse the run: after it, a folder exists that must be removed on any throw.
   const staged = inv.attachments?.length

@@ -20,12 +20,14 @@ import { finalUpdate, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
 import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
+import { mergeBridge, type BridgeItem } from './tool-bridge.ts';
 import type { SpareSpec, WarmPort } from './warm-port.ts';
 import { warmTakes } from './backends/warm.ts';
 import type { WorkdirPolicy } from './workdir.ts';
 import type { AttachmentIO } from './attachments-stage.ts';
 import { outputChecker, structuredRun } from './structured/run.ts';
 import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
+import { openClientTools, type ToolBridgePort } from './engine-tools.ts';
 
 export type { RunPlan } from './engine-plan.ts';
 
@@ -53,6 +55,8 @@ export interface EngineDeps {
   warm?: WarmPort;
   /** Reads, fetches and writes attachments (runtime/node/attachments-io.ts); absent = attachments refused. */
   attachments?: AttachmentIO;
+  /** Serves a caller's own tools to the agent (Invocation.clientTools). Absent = such runs are refused. */
+  toolBridge?: ToolBridgePort;
   log?: Logger;
   now?: () => number;
   /** Private temp files (codex --output-schema FILE); absent = a backend that needs one cannot take a schema. */
@@ -88,7 +92,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const iso = () => new Date(now()).toISOString();
   const planDeps = { ...deps, adapters };
   const sessionDeps = compact({ config: deps.config, iso, log: deps.log });
-  const makeRunPlan = (inv: Invocation) => makePlan(inv, planDeps);
+  const makeRunPlan = (inv: Invocation, tools?: Parameters<typeof makePlan>[2]) => makePlan(inv, planDeps, tools);
 
   return {
     // With an output schema, the answer is checked (and repaired once) around the plain run.
@@ -111,7 +115,17 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function* run(inv: Invocation, signal?: AbortSignal): AsyncGenerator<RunEvent> {
     const started = now();
-    const plan = await makeRunPlan(inv); // invalid input throws here, before anything starts
+    // The caller's own tools: a per-run MCP endpoint first, since the argv names its URL.
+    const tools = await openClientTools(inv, deps.toolBridge);
+    let plan: PlanInternal;
+    try {
+      plan = await makeRunPlan(tools.inv, tools.server); // invalid input throws here, before anything starts
+    } catch (err) {
+      await tools.bridge?.close();
+      throw err;
+    }
+    inv = tools.inv;
+    const bridge = tools.bridge;
     const base = { backend: plan.backend, output: '', usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 } };
 
     if (inv.dryRun) {
@@ -211,10 +225,12 @@ export function createEngine(deps: EngineDeps): Engine {
 
     let finished = false;
     try {
-      // A turn with attachments a live agent cannot take (warm.ts `attachments`) runs cold.
-      const useWarm = (plan.staged === undefined || warmTakes(plan.adapter.warm!, plan.staged.files)) && deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
+      // A run with client tools keeps its own process: the bridge's URL is fixed in its argv. A turn with
+      // attachments a live agent cannot take (warm.ts `attachments`) runs cold.
+      const useWarm = !bridge && (plan.staged === undefined || warmTakes(plan.adapter.warm!, plan.staged.files)) && deps.warm !== undefined && store !== undefined && plan.adapter.warm !== undefined && deps.warm.accepts(plan.backend);
       const cold = () => coldSource(plan, deps.spawner, deps.env, () => stderr, ac.signal);
-      let source: AsyncGenerator<SourceItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
+      let source: AsyncGenerator<SourceItem | BridgeItem> = useWarm ? warmSource(plan, deps.warm!, deps.env, () => session?.id, ac.signal) : cold();
+      if (bridge) source = mergeBridge(source, bridge);
       log?.debug({ command: plan.binary, args: plan.args, cwd: plan.cwd, warm: useWarm }, 'starting backend');
       let drained = false;
       try {
@@ -236,7 +252,15 @@ export function createEngine(deps: EngineDeps): Engine {
           else if (item.type === 'stderr') stderr = keepTail(stderr + item.chunk);
           else if (item.type === 'stderr_all') stderr = keepTail(item.text);
           else if (item.type === 'exit') exit = item.exit;
-          else if (item.type === 'agent') log?.debug({ pid: item.pid, reused: item.reused }, 'warm agent serves the turn');
+          else if (item.type === 'client_tool_call') {
+            ensureInit();
+            streamed = true;
+            queue.push({ type: 'client_tool_call', id: item.id, name: item.name, input: item.input, timeoutMs: bridge!.timeoutMs });
+          } else if (item.type === 'client_tool_timeout') {
+            // The agent got an MCP error already; the caller is gone, so the run ends here.
+            internal ??= { code: 'TIMEOUT', message: `the client sent no result for its tool "${item.name}" within ${Math.round(bridge!.timeoutMs / 1000)} s (server.tool_result_timeout_secs); the run was stopped` };
+            ac.abort();
+          } else if (item.type === 'agent') log?.debug({ pid: item.pid, reused: item.reused }, 'warm agent serves the turn');
           else if (item.type === 'fallback') {
             if (!streamed && !ac.signal.aborted) {
               // Nothing reached the caller yet: the same turn runs cold, as if there were no pool.
@@ -291,6 +315,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (result.error?.detail) log?.warn({ code: result.error.code, detail: result.error.detail }, 'run failed');
       yield { type: 'done', result };
     } finally {
+      await bridge?.close();
       signal?.removeEventListener('abort', onAbort);
       // The run's private attachment folder goes whatever happened (success, failure, cancel, disconnect).
       await plan.staged?.remove().catch((err: unknown) => log?.warn({ err }, 'could not remove the attachment folder'));

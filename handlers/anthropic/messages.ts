@@ -6,6 +6,7 @@ import { sseResponse, type SseFrame } from '../sse.ts';
 import { anthropicError, anthropicErrorBody, parseAnthropicBody } from './errors.ts';
 import { countTokensRequestSchema, messagesRequestSchema, messagesTurns } from './schemas.ts';
 import { anthropicRunOptions } from './structured.ts';
+import { toolMessage, usesClientTools } from './tools.ts';
 
 export interface AnthropicContext extends ChatRunContext {
   heartbeatMs: number;
@@ -26,6 +27,7 @@ export async function createMessage(req: Request, ctx: AnthropicContext, signal:
   const parsed = await parseAnthropicBody(req, messagesRequestSchema);
   if (!parsed.ok) return parsed.response;
   const body = parsed.value;
+  if (ctx.toolTurns && usesClientTools(body)) return toolMessage(req, body, { ...ctx, toolTurns: ctx.toolTurns }, signal);
   const started = await startChatRun(
     ctx,
     {

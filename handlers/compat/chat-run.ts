@@ -5,12 +5,15 @@ import { ClinvkError, type Invocation, type RunEvent, type Runtime } from '../..
 import { planConversation, rememberAnswer, type ChatTurn, type ConversationMemory } from './conversation.ts';
 import { resolveModelTarget, type ModelTarget } from './model-routing.ts';
 import { startRun } from './start-run.ts';
+import type { ToolTurns } from './tool-turns.ts';
 
 export interface ChatRunContext {
   runtime: Pick<Runtime, 'run'>;
   backendNames: readonly string[];
   defaultBackend: string;
   conversations?: ConversationMemory;
+  /** Runs waiting on the caller's own tools (absent: function tools are refused). */
+  toolTurns?: ToolTurns;
 }
 
 export interface ChatRunRequest {
@@ -26,6 +29,7 @@ export interface ChatRunRequest {
   /** Structured output and effort, as each surface's own fields ask for them (openai/structured.ts, anthropic/structured.ts). */
   outputSchema?: Record<string, unknown>;
   effort?: Invocation['effort'];
+  clientTools?: Invocation['clientTools'];
 }
 
 export interface StartedChatRun {
@@ -60,6 +64,7 @@ export async function startChatRun(ctx: ChatRunContext, req: ChatRunRequest, sig
   if (attachments.length) inv.attachments = attachments;
   if (req.outputSchema) inv.outputSchema = req.outputSchema;
   if (req.effort) inv.effort = req.effort;
+  if (req.clientTools) inv.clientTools = req.clientTools;
   const events = await startRun(ctx.runtime, inv, signal);
   return { target, events: remembering(events, ctx.conversations, target, req.turns), resumed: !!plan.resumeSessionId };
 }

@@ -6,6 +6,7 @@ import { sseResponse, type SseFrame } from '../sse.ts';
 import { chatCompletionRequestSchema, chatTurns } from './schemas.ts';
 import { openaiError, openaiErrorBody, parseOpenAiBody } from './errors.ts';
 import { chatOutputSchema, openAiEffort } from './structured.ts';
+import { toolChatCompletions, usesClientTools } from './chat-tools.ts';
 
 export interface OpenAiContext extends ChatRunContext {
   heartbeatMs: number;
@@ -38,6 +39,7 @@ export async function chatCompletions(req: Request, ctx: OpenAiContext, signal: 
   if (body.n != null && body.n > 1) {
     return openaiError(400, 'n > 1 is not supported: each choice would be a separate agent run; send separate requests instead', { param: 'n', code: 'unsupported_value' });
   }
+  if (ctx.toolTurns && usesClientTools(body)) return toolChatCompletions(req, body, ctx, signal);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   const outputSchema = chatOutputSchema(body.response_format);
   const effort = openAiEffort(body.reasoning_effort);

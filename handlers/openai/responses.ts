@@ -10,6 +10,7 @@ import { reuseRequested } from './chat.ts';
 import { openaiError, openaiErrorBody, parseOpenAiBody } from './errors.ts';
 import { responsesRequestSchema, responsesTurns, type ResponsesRequest } from './responses-schema.ts';
 import { openAiEffort, textOutputSchema } from './structured.ts';
+import { toolResponse, usesClientTools } from './responses-tools.ts';
 
 export interface StoredResponse {
   response: ResponseObject;
@@ -73,6 +74,7 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
   const parsed = await parseOpenAiBody(req, responsesRequestSchema);
   if (!parsed.ok) return parsed.response;
   const body = parsed.value;
+  if (ctx.toolTurns && usesClientTools(body)) return toolResponse(req, body, { ...ctx, toolTurns: ctx.toolTurns }, signal);
   let sessionId = body.clinvk?.session_id;
   if (body.previous_response_id) {
     const previous = await ctx.responses.get(body.previous_response_id);

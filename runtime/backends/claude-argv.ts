@@ -3,6 +3,7 @@ import { flagValue } from './argv.ts';
 import { claudeDirFlags, claudeUserLine } from './attachment-args.ts';
 import { claudeModes } from './claude-modes.ts';
 import type { ArgvRequest, BuiltArgv } from './types.ts';
+import type { ClientToolServer } from '../tool-bridge.ts';
 
 /**
  * The flags of a run, without the prompt: shared by the one-shot run (prompt after `--`) and the
@@ -22,8 +23,12 @@ export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []
   if (req.maxTurns !== undefined && req.maxTurns > 0) args.push('--max-turns', String(Math.floor(req.maxTurns)));
   // No flag, but claude reads its output-token cap from the environment.
   if (req.maxTokens !== undefined && req.maxTokens > 0) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(Math.floor(req.maxTokens));
-  if (modes.allowedTools.length > 0) args.push('--allowedTools', ...modes.allowedTools);
+  // The caller's tools (a per-run MCP server) are pre-approved by server name: in -p mode a tool that
+  // needs a permission prompt is denied.
+  const allowed = [...modes.allowedTools, ...(req.clientTools ? [flagValue('claude', 'allowed tool', `mcp__${req.clientTools.name}`)] : [])];
+  if (allowed.length > 0) args.push('--allowedTools', ...allowed);
   if (modes.disallowedTools.length > 0) args.push('--disallowedTools', ...modes.disallowedTools);
+  if (req.clientTools) args.push(...clientToolArgs(req.clientTools, env));
   // --resume takes an optional value: one starting with "-" would be read as a flag, hence flagValue.
   if (req.resumeId) args.push('--resume', flagValue('claude', 'resume id', req.resumeId));
   if (req.ephemeral) args.push('--no-session-persistence');
@@ -32,6 +37,19 @@ export function claudeArgs(req: Omit<ArgvRequest, 'prompt'>, head: string[] = []
   if (req.outputSchema) args.push('--json-schema', JSON.stringify(req.outputSchema));
   args.push(...req.extra);
   return Object.keys(env).length > 0 ? { args, warnings, env } : { args, warnings };
+}
+
+/**
+ * `--mcp-config <json>` takes inline JSON as well as a file. Builtin tools off: `--tools ""` (no
+ * builtin tool) and `--strict-mcp-config` (no MCP server of the user's config either). The MCP client's
+ * own wait for a tool result is MCP_TOOL_TIMEOUT: a little longer than the bridge's, which answers first.
+ */
+function clientToolArgs(t: ClientToolServer, env: Record<string, string>): string[] {
+  env.MCP_TOOL_TIMEOUT = String(t.timeoutMs + 30_000);
+  // claude 2.1.33x defers MCP tools behind its ToolSearch tool (the model sees a placeholder): offer them outright.
+  env.ENABLE_TOOL_SEARCH = 'false';
+  const config = JSON.stringify({ mcpServers: { [t.name]: { type: 'http', url: t.url } } });
+  return ['--mcp-config', config, ...(t.builtinTools ? [] : ['--strict-mcp-config', '--tools', ''])];
 }
 
 export function buildArgs(req: ArgvRequest): BuiltArgv {

@@ -16,6 +16,7 @@ export const claude: BackendAdapter & { createParser(opts?: ParserOptions): Outp
   attachments: { images: true, files: true },
   warm: claudeWarm,
   schemaAs: 'flag',
+  clientTools: true,
   createParser: (opts?: ParserOptions) => createClaudeParser(opts?.format ?? 'stream-json'),
   // Safe pass-through flags: none changes the output format, the prompt or session handling, and none
   // bypasses permissions. Variadic flags take one value per occurrence here (repeat the flag).

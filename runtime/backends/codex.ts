@@ -10,6 +10,7 @@ import { codexApp } from './codex-app.ts';
 import { codexModes } from './codex-modes.ts';
 import { createCodexParser } from './codex-parser.ts';
 import type { ArgvRequest, BackendAdapter, BuiltArgv } from './types.ts';
+import type { ClientToolServer } from '../tool-bridge.ts';
 
 /** `extra` flags `exec resume` also accepts (it rejects --add-dir, --oss, --local-provider, -p/--profile). */
 const RESUME_OK = new Set(['-i', '--image', '--enable', '--disable', '--strict-config']);
@@ -38,6 +39,23 @@ const resumeOverrides = (sandbox: string | undefined, approval: string | undefin
   ...(approval ? ['-c', `approval_policy="${approval}"`] : []),
 ];
 
+/**
+ * The caller's tools as a streamable-HTTP MCP server in codex's config (`-c` overrides, which `exec`
+ * and `exec resume` both take). codex waits 60 s for an MCP tool by default: raised to past the bridge's
+ * own wait, which answers first. codex has no switch for its own tools, so builtin_tools false is a warning.
+ */
+function clientToolOverrides(t: ClientToolServer, warnings: string[]): string[] {
+  if (!t.builtinTools) warnings.push('codex has no flag to turn its own tools off; builtin_tools false was ignored (the client\'s tools are offered beside them)');
+  const key = `mcp_servers.${t.name}`;
+  return [
+    '-c', `${key}.url=${JSON.stringify(t.url)}`,
+    '-c', `${key}.tool_timeout_sec=${Math.ceil(t.timeoutMs / 1000) + 30}`,
+    // The caller asked for these tools to be offered: its own tools need no approval (codex exec, whose
+    // approval policy is never, otherwise refuses each call: "MCP tool call requires approval").
+    '-c', `${key}.default_tools_approval_mode="approve"`,
+  ];
+}
+
 function buildArgs(req: ArgvRequest): BuiltArgv {
   // The modes' meaning on codex is codex-modes.ts's; `-a` is top-level (not an `exec` option).
   const { approval, sandbox, warnings } = codexModes(req.approvalMode, req.sandboxMode);
@@ -57,6 +75,7 @@ function buildArgs(req: ArgvRequest): BuiltArgv {
   if (req.maxTurns !== undefined && req.maxTurns > 0) warnings.push(noFlag('codex', 'max_turns'));
   if (req.maxTokens !== undefined && req.maxTokens > 0) warnings.push(noFlag('codex', 'max_tokens'));
   if (req.allowedTools && req.allowedTools.length > 0) warnings.push(noFlag('codex', 'allowed_tools'));
+  if (req.clientTools) args.push(...clientToolOverrides(req.clientTools, warnings));
   args.push(...(resuming ? resumableExtra(req.extra, warnings) : req.extra), ...codexImageFlags(req.attachments), '--');
   if (resuming) args.push(flagValue('codex', 'resume id', req.resumeId ?? ''));
   const prompt = withFileList(withSystemPrompt(req.prompt, req.systemPrompt), req.attachments);
@@ -92,4 +111,5 @@ export const codex: BackendAdapter = {
   },
   warm: codexApp,
   attachments: { images: true, files: true },
+  clientTools: true,
 };

@@ -2,6 +2,7 @@
 // Nothing about HTTP, sessions or processes lives here (ARCHITECTURE.md rule 3).
 import type { ApprovalMode, Effort, SandboxMode, TokenUsage } from '../contract.ts';
 import type { WarmProtocol } from './warm.ts';
+import type { ClientToolServer } from '../tool-bridge.ts';
 
 /** Everything a builder needs, already resolved by the engine (config defaults applied, aliases mapped). */
 export interface ArgvRequest {
@@ -38,6 +39,8 @@ export interface ArgvRequest {
    */
   outputSchemaFile?: string;
   effort?: Effort;
+  /** The caller's own tools, as an MCP server the agent is to load (runtime/tool-bridge.ts). */
+  clientTools?: ClientToolServer;
 }
 
 /** One attachment as a backend hands it over: a file in the run's private folder. */
@@ -128,4 +131,6 @@ export interface BackendAdapter {
    * Absent = `prompt`.
    */
   schemaAs?: 'flag' | 'file' | 'prompt';
+  /** The argv builder offers ArgvRequest.clientTools to the agent. Absent = a run with client tools is refused. */
+  clientTools?: boolean;
 }

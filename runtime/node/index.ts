@@ -14,6 +14,7 @@ import { createSpawner } from './spawner.ts';
 import { withSandboxPreflight } from './sandbox-preflight.ts';
 import { BACKENDS } from '../backends/registry.ts';
 import { createWarmPool, type WarmPool } from './warm-pool.ts';
+import { createToolBridge } from './tool-bridge-server.ts';
 import { createVersionProbe, createWhich } from './which.ts';
 import { createTempFiles } from './temp-files.ts';
 
@@ -60,6 +61,8 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
   const baseEnv = childEnv(env);
   const warmBackends = Object.values(BACKENDS).filter((a) => a.warm !== undefined).map((a) => a.name);
   const pool = opts.warm && config.warm.enabled ? createWarmPool({ settings: config.warm, backends: warmBackends, log, metrics }) : undefined;
+  // The caller's own tools (OpenAI/Anthropic function tools) need a server that outlives one request.
+  const toolBridge = mode === 'server' ? createToolBridge({ timeoutMs: config.server.tool_result_timeout_secs * 1000, log }) : undefined;
   const engine = createEngine({
     config,
     // gemini's container sandbox is checked before gemini is started (sandbox-preflight.ts).
@@ -75,6 +78,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     attachments: createAttachmentIO(env.TMPDIR ? { dir: env.TMPDIR } : {}), // per-run folders under the runtime's own TMPDIR
     tempFiles: createTempFiles(),
     ...(pool ? { warm: pool } : {}),
+    ...(toolBridge ? { toolBridge } : {}),
     ...(mode === 'server'
       ? { workdirPolicy: { allowed: config.server.allowed_workdir_prefixes, blocked: config.server.blocked_workdir_prefixes } }
       : {}),
@@ -125,7 +129,9 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     // Loaded when asked: no other command pays for the doctor's modules.
     doctor: async (o = {}) =>
       (await import('./doctor/index.ts')).runDoctor({ env, cwd, ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}), live: o.live === true, run, hidePaths: mode === 'server', ...(o.signal ? { signal: o.signal } : {}) }),
+    ...(toolBridge ? { resolveToolCall: (id: string, result: { content: string; isError?: boolean }) => toolBridge.resolve(id, result) } : {}),
     async close() {
+      await toolBridge?.close();
       await pool?.close();
       (log as { flush?: () => void }).flush?.();
     },

@@ -1,0 +1,54 @@
+// How each backend's argv offers the caller's own tools (ArgvRequest.clientTools, a per-run MCP server).
+import { describe, expect, it } from 'vitest';
+import { claude } from '../../../runtime/backends/claude.ts';
+import { codex } from '../../../runtime/backends/codex.ts';
+import { gemini } from '../../../runtime/backends/gemini.ts';
+import type { ArgvRequest } from '../../../runtime/backends/types.ts';
+import type { ClientToolServer } from '../../../runtime/tool-bridge.ts';
+
+const base: ArgvRequest = { prompt: '--hi', workdir: '/w', approvalMode: 'default', sandboxMode: 'default', extra: [], ephemeral: false };
+const tools: ClientToolServer = { name: 'client', url: 'http://127.0.0.1:4242/run/tok/mcp', timeoutMs: 300_000, builtinTools: true, toolNames: ['get_weather'] };
+
+describe('claude', () => {
+  it('loads the bridge with --mcp-config, pre-approves its tools, and keeps the prompt after --', () => {
+    const b = claude.buildArgs({ ...base, allowedTools: ['Read'], clientTools: tools });
+    const config = JSON.parse(b.args[b.args.indexOf('--mcp-config') + 1]!);
+    expect(config).toEqual({ mcpServers: { client: { type: 'http', url: tools.url } } });
+    const allowed = b.args.indexOf('--allowedTools');
+    expect(b.args.slice(allowed + 1, allowed + 3)).toEqual(['Read', 'mcp__client']);
+    expect(b.args.slice(-2)).toEqual(['--', '--hi']);
+    expect(b.args).not.toContain('--strict-mcp-config');
+    expect(b.env).toMatchObject({ MCP_TOOL_TIMEOUT: '330000', ENABLE_TOOL_SEARCH: 'false' });
+  });
+
+  it('builtin tools off: --tools "" and --strict-mcp-config', () => {
+    const b = claude.buildArgs({ ...base, clientTools: { ...tools, builtinTools: false } });
+    expect(b.args).toEqual(expect.arrayContaining(['--strict-mcp-config']));
+    expect(b.args[b.args.indexOf('--tools') + 1]).toBe('');
+  });
+
+  it('the live mode takes the same flags (a warm start with tools would carry them)', () => {
+    const b = claude.warm!.spawn({ ...base, clientTools: tools });
+    expect(b.args).toContain('--mcp-config');
+  });
+});
+
+describe('codex', () => {
+  it('adds the server as -c overrides, on a fresh run and on a resume', () => {
+    for (const req of [base, { ...base, resumeId: 'thread-1' }]) {
+      const b = codex.buildArgs({ ...req, clientTools: tools });
+      expect(b.args).toEqual(expect.arrayContaining(['-c', `mcp_servers.client.url="${tools.url}"`, '-c', 'mcp_servers.client.tool_timeout_sec=330', '-c', 'mcp_servers.client.default_tools_approval_mode="approve"']));
+      expect(b.args.indexOf('-c')).toBeLessThan(b.args.indexOf('--'));
+      expect(b.warnings).toEqual([]);
+    }
+  });
+
+  it('builtin tools cannot be turned off: a warning, not a silent drop', () => {
+    expect(codex.buildArgs({ ...base, clientTools: { ...tools, builtinTools: false } }).warnings).toEqual([expect.stringMatching(/codex has no flag to turn its own tools off/)]);
+  });
+});
+
+it('gemini does not declare client tools (the engine refuses such a run)', () => {
+  expect(gemini.clientTools).toBeUndefined();
+  expect(claude.clientTools && codex.clientTools).toBe(true);
+});

@@ -1,0 +1,132 @@
+// compat/tool-turns.ts: a run's events cut into responses at the agent's tool calls, parked between
+// requests, resumed by the caller's results, drained when nobody answers.
+import { describe, expect, it } from 'vitest';
+import type { ClientToolResult, RunEvent } from '../../../runtime/contract.ts';
+import { createToolTurns, type TurnEvent } from '../../../handlers/compat/tool-turns.ts';
+
+/** A run whose events are pushed by the test, as a live run yields them over time. */
+function liveRun() {
+  const queue: RunEvent[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  let reads = 0;
+  async function* events(): AsyncGenerator<RunEvent> {
+    while (true) {
+      if (queue.length > 0) {
+        reads++;
+        const ev = queue.shift()!;
+        yield ev;
+        if (ev.type === 'done') return;
+      } else if (ended) return;
+      else await new Promise<void>((r) => (wake = r));
+    }
+  }
+  return {
+    events: events(),
+    push: (...evs: RunEvent[]) => {
+      queue.push(...evs);
+      wake?.();
+    },
+    end: () => {
+      ended = true;
+      wake?.();
+    },
+    get reads() {
+      return reads;
+    },
+  };
+}
+
+const call = (id: string, timeoutMs = 60_000): RunEvent => ({ type: 'client_tool_call', id, name: `tool_${id}`, input: { id }, timeoutMs });
+const done = (output: string): RunEvent => ({ type: 'done', result: { backend: 'claude', output, exitCode: 0, durationMs: 1, usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 }, warnings: [] } });
+
+async function all(turn: AsyncIterable<TurnEvent>): Promise<TurnEvent[]> {
+  const out: TurnEvent[] = [];
+  for await (const ev of turn) out.push(ev);
+  return out;
+}
+
+function turns() {
+  const resolved: [string, ClientToolResult][] = [];
+  const t = createToolTurns({ resolveToolCall: (id, r) => (resolved.push([id, r]), true) }, { settleMs: 30 });
+  return { t, resolved };
+}
+
+describe('tool turns', () => {
+  it('ends a response at a batch of parallel calls, and resumes the same run with the results', async () => {
+    const { t, resolved } = turns();
+    const run = liveRun();
+    run.push({ type: 'text', text: 'Let me check. ' }, call('a'), call('b'));
+    const first = await all(t.start(run.events, new AbortController()));
+    expect(first.map((e) => e.type)).toEqual(['text', 'tool_calls']);
+    expect((first[1] as Extract<TurnEvent, { type: 'tool_calls' }>).calls.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(t.waiting).toBe(1);
+
+    const next = t.resume([{ id: 'a', result: { content: '1' } }, { id: 'b', result: { content: 'bad', isError: true } }])!;
+    run.push({ type: 'text', text: 'All done.' }, done('Let me check. All done.'));
+    const second = await all(next);
+    expect(resolved).toEqual([['a', { content: '1' }], ['b', { content: 'bad', isError: true }]]);
+    expect(second.map((e) => (e.type === 'text' ? e.text : e.type))).toEqual(['All done.', 'done']);
+    expect(t.waiting).toBe(0);
+  });
+
+  it('a call that comes after the settle wait starts the next response, not this one', async () => {
+    const { t } = turns();
+    const run = liveRun();
+    run.push(call('a'));
+    const first = await all(t.start(run.events, new AbortController()));
+    expect(first).toHaveLength(1);
+    run.push(call('late'));
+    const second = await all(t.resume([{ id: 'a', result: { content: 'x' } }])!);
+    expect(second).toMatchObject([{ type: 'tool_calls', calls: [{ id: 'late' }] }]);
+  });
+
+  it('results for a call nobody waits on are refused with INVALID_INPUT; none at all is not a resume', () => {
+    const { t } = turns();
+    expect(t.resume([])).toBeUndefined();
+    expect(() => t.resume([{ id: 'nope', result: { content: '' } }])).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/"nope"/) }));
+  });
+
+  it('a result the runtime no longer waits for (timed out) is refused, and the run is read to its end', async () => {
+    const t = createToolTurns({ resolveToolCall: () => false }, { settleMs: 10 });
+    const run = liveRun();
+    run.push(call('a'));
+    await all(t.start(run.events, new AbortController()));
+    expect(() => t.resume([{ id: 'a', result: { content: 'late' } }])).toThrow(/too late/);
+    run.push({ type: 'warning', message: 'x' }, done(''));
+    await expect.poll(() => run.reads).toBe(3);
+  });
+
+  it('nobody answers within the call\'s timeout: the parked run is drained (the engine ends it)', async () => {
+    const { t } = turns();
+    const run = liveRun();
+    run.push(call('a', 50));
+    await all(t.start(run.events, new AbortController()));
+    expect(t.waiting).toBe(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(t.waiting).toBe(0);
+    run.push(done(''));
+    await expect.poll(() => run.reads).toBe(2);
+    expect(() => t.resume([{ id: 'a', result: { content: '' } }])).toThrow(/no agent is waiting/);
+  });
+
+  it('the client going away mid-response aborts the run; once parked, it does not', async () => {
+    const { t } = turns();
+    const run = liveRun();
+    const controller = new AbortController();
+    const request = new AbortController();
+    run.push({ type: 'text', text: 'hi' });
+    const it = t.start(run.events, controller, request.signal)[Symbol.asyncIterator]();
+    await it.next();
+    request.abort();
+    expect(controller.signal.aborted).toBe(true);
+
+    const run2 = liveRun();
+    const controller2 = new AbortController();
+    const request2 = new AbortController();
+    run2.push(call('z'));
+    await all(t.start(run2.events, controller2, request2.signal));
+    request2.abort();
+    expect(controller2.signal.aborted).toBe(false);
+  });
+});
