@@ -28,7 +28,8 @@ let live: Miniflare | undefined;
 
 const readLog = (name: 'a' | 'b'): LogLine[] =>
   existsSync(logs[name]) ? readFileSync(logs[name], 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine) : [];
-const starts = (name: 'a' | 'b') => readLog(name).filter((l) => l.phase === 'start');
+// A run's start, not a version probe (the runners' /health and backends checks run `<cli> --version` too).
+const starts = (name: 'a' | 'b') => readLog(name).filter((l) => l.phase === 'start' && !l.argv.includes('--version'));
 const resumeOf = (l: LogLine) => (l.argv.includes('--resume') ? l.argv[l.argv.indexOf('--resume') + 1] : undefined);
 
 /** Which runner's fake CLI started while `fn` ran, and that start's log line. */
