@@ -129,6 +129,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const base = { backend: plan.backend, output: '', usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 } };
 
     if (inv.dryRun) {
+      await bridge?.close(); // a dry run starts nothing that could call it
       yield compact({ type: 'init' as const, backend: plan.backend, model: plan.model });
       for (const message of plan.warnings) yield { type: 'warning', message };
       const result: RunResult = compact({
@@ -143,7 +144,15 @@ export function createEngine(deps: EngineDeps): Engine {
       return;
     }
 
-    const schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
+    let schemaFile: Awaited<ReturnType<typeof schemaFileFor>>;
+    try {
+      schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
+    } catch (err) {
+      // Nothing has started: what was set up for the run goes with it.
+      await bridge?.close();
+      await plan.staged?.remove().catch(() => undefined);
+      throw err;
+    }
     const store = plan.ephemeral ? undefined : deps.sessions;
     let session: Session | undefined;
     let log = deps.log?.child({ backend: plan.backend });
