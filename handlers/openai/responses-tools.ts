@@ -38,7 +38,10 @@ export function usesClientTools(body: ResponsesRequest): boolean {
 
 export async function toolResponse(req: Request, body: ResponsesRequest, ctx: OpenAiContext & { responses: ResponseStore; toolTurns: ToolTurns }, signal: AbortSignal): Promise<Response> {
   const raw = body as Raw;
-  const tools = checkField(z.array(responsesToolSchema).max(128), raw.tools ?? [], 'tools');
+  // Only `function` tools can be offered to an agent; the hosted and custom kinds a client such as Codex also
+  // sends (web_search, custom, local_shell…) are left out, as they were before client tools existed.
+  const functionTools = (Array.isArray(raw.tools) ? raw.tools : []).filter((t: { type?: unknown }) => t?.type === 'function');
+  const tools = checkField(z.array(responsesToolSchema).max(128), functionTools, 'tools');
   if (!tools.ok) return openaiError(400, tools.message, { param: tools.param });
   const choice = checkField(toolChoiceSchema.optional(), raw.tool_choice ?? undefined, 'tool_choice');
   if (!choice.ok) return openaiError(400, choice.message, { param: choice.param });

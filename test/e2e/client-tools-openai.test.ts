@@ -110,10 +110,13 @@ describe('tool results the server cannot match, and tool_choice', () => {
     expect(await ask({ tools: [{ type: 'function', function: { name: 'bad name!' } }] })).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
-  it('gemini cannot take client tools yet: a clear 400', async () => {
-    const err = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'x' }], tools: TOOLS }).catch((e: unknown) => e);
+  it('gemini cannot take client tools yet: with tool_choice auto the run goes ahead without them; a required call is a clear 400', async () => {
+    const r = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hello' }], tools: TOOLS });
+    expect(r.choices[0]!.message.content).toMatch(/^Hello from fake gemini/);
+    expect(r.choices[0]!.finish_reason).toBe('stop');
+    const err = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'x' }], tools: TOOLS, tool_choice: 'required' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as Error).message).toMatch(/Gemini CLI cannot be offered the caller's own tools/);
+    expect((err as Error).message).toMatch(/Gemini CLI cannot be offered the caller's own tools .* tool_choice requires a call/);
   });
 
   it('builtin_tools false: claude gets only the client\'s tools (--tools "" --strict-mcp-config)', async () => {

@@ -46,3 +46,11 @@ it('a function_call_output for an unknown call is a 400', async () => {
   const err = await client().responses.create({ model: 'claude', input: [{ type: 'function_call_output', call_id: 'call_nope', output: 'x' }], tools: TOOLS }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(OpenAI.BadRequestError);
 });
+
+it('tools that are not functions (web_search, custom: Codex as a client sends them) are left out; the function ones are still offered', async () => {
+  const mixed = [{ type: 'web_search' }, { type: 'custom', name: 'apply_patch', description: 'patch' }, ...TOOLS] as unknown as OpenAI.Responses.Tool[];
+  const plain = await client().responses.create({ model: 'claude', input: 'hello', tools: mixed });
+  expect(plain.output_text).toMatch(/^Hello from fake claude/);
+  const first = await client().responses.create({ model: 'claude', input: ASK, tools: mixed });
+  expect(first.output.filter((i) => i.type === 'function_call')).toHaveLength(2);
+});
