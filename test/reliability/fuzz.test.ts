@@ -88,8 +88,21 @@ function argvProblems(s: Spawned, flagPrompt: string | undefined): string[] {
   const sep = args.indexOf('--');
   let options: string[];
   const onStdin = s.spec.stdin !== undefined;
-  if (onStdin && flagPrompt !== undefined && s.spec.stdin !== flagPrompt) out.push(`${s.backend}: flag-like prompt ${JSON.stringify(flagPrompt)} is not what stdin carries`);
-  if (onStdin && s.backend === 'claude') {
+  // claude with images: the prompt and the images are one stream-json user message on stdin, no prompt in the argv.
+  const streamInput = s.backend === 'claude' && args.includes('--input-format');
+  if (onStdin && flagPrompt !== undefined && !streamInput && s.spec.stdin !== flagPrompt) out.push(`${s.backend}: flag-like prompt ${JSON.stringify(flagPrompt)} is not what stdin carries`);
+  if (streamInput) {
+    let line: { type?: string; message?: { content?: { type?: string; text?: string }[] } } | undefined;
+    try {
+      line = JSON.parse(String(s.spec.stdin)) as typeof line;
+    } catch {
+      line = undefined;
+    }
+    const texts = (line?.message?.content ?? []).filter((b) => b.type === 'text').map((b) => b.text ?? '');
+    if (line?.type !== 'user') out.push(`claude: stream-json input, but stdin is not one user message: ${String(s.spec.stdin).slice(0, 80)}`);
+    else if (flagPrompt !== undefined && !texts.some((t) => t.startsWith(flagPrompt))) out.push(`claude: flag-like prompt ${JSON.stringify(flagPrompt)} is not the user message's text`);
+    options = args;
+  } else if (onStdin && s.backend === 'claude') {
     // A long prompt goes on stdin: nothing after the final `--`.
     if (args[args.length - 1] !== '--') out.push(`claude: a prompt on stdin, but the argv does not end with "--": ${JSON.stringify(args.slice(-3))}`);
     options = args.slice(0, -1);
