@@ -148,7 +148,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps, clientTools?: Cl
     throw new ClinvkError('UNKNOWN_BACKEND', `unknown backend "${backend}"; known backends: ${known}`, { details: { backend, known } });
   }
   if (inv.clientTools?.tools.length && !adapter.clientTools) {
-    throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; use claude or codex`, { details: { param: 'tools' } });
+    throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; use claude, codex or gemini`, { details: { param: 'tools' } });
   }
   const bc = backendConfig(deps.config, backend);
   if (!bc.enabled) {

@@ -27,6 +27,7 @@ import type { WorkdirPolicy } from './workdir.ts';
 import type { AttachmentIO } from './attachments-stage.ts';
 import { outputChecker, structuredRun } from './structured/run.ts';
 import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
+import { clientToolFileFor } from './client-tool-file.ts';
 import { openClientTools, type ToolBridgePort } from './engine-tools.ts';
 
 export type { RunPlan } from './engine-plan.ts';
@@ -144,6 +145,15 @@ export function createEngine(deps: EngineDeps): Engine {
     }
 
     const schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
+    let toolFile: Awaited<ReturnType<typeof clientToolFileFor>>;
+    try {
+      toolFile = await clientToolFileFor(plan, deps.tempFiles, schemaFile); // gemini's per-run settings; removed below
+    } catch (err) {
+      await schemaFile?.remove();
+      await toolFile?.remove();
+      await bridge?.close();
+      throw err;
+    }
     const store = plan.ephemeral ? undefined : deps.sessions;
     let session: Session | undefined;
     let log = deps.log?.child({ backend: plan.backend });
@@ -320,6 +330,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // The run's private attachment folder goes whatever happened (success, failure, cancel, disconnect).
       await plan.staged?.remove().catch((err: unknown) => log?.warn({ err }, 'could not remove the attachment folder'));
       await schemaFile?.remove();
+      await toolFile?.remove();
       if (!finished) {
         // The consumer stopped iterating (return()) or something threw: kill the process, record the end.
         ac.abort();

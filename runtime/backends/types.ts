@@ -41,6 +41,11 @@ export interface ArgvRequest {
   effort?: Effort;
   /** The caller's own tools, as an MCP server the agent is to load (runtime/tool-bridge.ts). */
   clientTools?: ClientToolServer;
+  /**
+   * Where the engine wrote `clientToolsFile(clientTools)` for a backend that reads its MCP servers from a
+   * file (gemini's settings); absent in a dry run's plan (the argv then shows a placeholder).
+   */
+  clientToolsFile?: string;
 }
 
 /** One attachment as a backend hands it over: a file in the run's private folder. */
@@ -133,4 +138,9 @@ export interface BackendAdapter {
   schemaAs?: 'flag' | 'file' | 'prompt';
   /** The argv builder offers ArgvRequest.clientTools to the agent. Absent = a run with client tools is refused. */
   clientTools?: boolean;
+  /**
+   * For a backend that reads its MCP servers only from a file: that file's name and content. The engine
+   * writes it to a private temp folder for the run (removed after it) and passes its path as clientToolsFile.
+   */
+  clientToolsFile?: (t: ClientToolServer) => { name: string; content: string };
 }

@@ -48,7 +48,28 @@ describe('codex', () => {
   });
 });
 
-it('gemini does not declare client tools (the engine refuses such a run)', () => {
-  expect(gemini.clientTools).toBeUndefined();
-  expect(claude.clientTools && codex.clientTools).toBe(true);
+describe('gemini', () => {
+  it('names its per-run system settings file in the env; the file holds the server, trusted', () => {
+    const b = gemini.buildArgs({ ...base, clientTools: tools, clientToolsFile: '/tmp/x/gemini-system-settings.json' });
+    expect(b.env).toEqual({ GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/tmp/x/gemini-system-settings.json' });
+    expect(b.args).not.toContain('--allowed-mcp-server-names');
+    expect(b.args.at(-1)).toBe('--prompt=--hi');
+    const file = gemini.clientToolsFile!(tools);
+    expect(JSON.parse(file.content)).toEqual({ mcpServers: { client: { httpUrl: tools.url, trust: true, timeout: 330_000 } } });
+  });
+
+  it('builtin tools off: an empty tools.core and only the client server', () => {
+    const off = { ...tools, builtinTools: false };
+    expect(gemini.buildArgs({ ...base, clientTools: off }).args).toEqual(expect.arrayContaining(['--allowed-mcp-server-names', 'client']));
+    expect(JSON.parse(gemini.clientToolsFile!(off).content).tools).toEqual({ core: [] });
+  });
+
+  it('a dry run (no file yet) shows a placeholder; without tools there is no env', () => {
+    expect(gemini.buildArgs({ ...base, clientTools: tools }).env?.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe('<temp>/gemini-system-settings.json');
+    expect(gemini.buildArgs(base).env).toBeUndefined();
+  });
+});
+
+it('every backend declares client tools', () => {
+  expect(claude.clientTools && codex.clientTools && gemini.clientTools).toBe(true);
 });
