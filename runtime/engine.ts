@@ -27,7 +27,7 @@ import type { WorkdirPolicy } from './workdir.ts';
 import type { AttachmentIO } from './attachments-stage.ts';
 import { outputChecker, structuredRun } from './structured/run.ts';
 import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
-import { clientToolFileFor } from './client-tool-file.ts';
+import { clientToolHomeFor } from './client-tool-file.ts';
 import { openClientTools, type ToolBridgePort } from './engine-tools.ts';
 
 export type { RunPlan } from './engine-plan.ts';
@@ -145,9 +145,10 @@ export function createEngine(deps: EngineDeps): Engine {
     }
 
     const schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
-    let toolFile: Awaited<ReturnType<typeof clientToolFileFor>>;
+    let toolFile: Awaited<ReturnType<typeof clientToolHomeFor>>;
     try {
-      toolFile = await clientToolFileFor(plan, deps.tempFiles, schemaFile); // gemini's per-run settings; removed below
+      toolFile = await clientToolHomeFor(plan, deps.tempFiles, deps.env, schemaFile); // gemini's per-run home; removed below
+      if (toolFile) plan.warnings.push(...toolFile.warnings);
     } catch (err) {
       await schemaFile?.remove();
       await toolFile?.remove();

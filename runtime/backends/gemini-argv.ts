@@ -41,7 +41,7 @@ export function buildArgs(req: ArgvRequest): BuiltArgv {
   const warnings: string[] = [];
   const env: Record<string, string> = {};
   const args = ['--output-format', 'stream-json', ...sharedArgs(req, warnings)];
-  if (req.clientTools) args.push(...geminiToolArgs(req.clientTools, req.clientToolsFile, env));
+  if (req.clientTools) args.push(...geminiToolArgs(req.clientTools, req.clientToolsHome, env));
   if (req.resumeId) args.push('--resume', flagValue('gemini', 'resume id', req.resumeId));
   args.push(...req.extra, ...geminiDirFlags(req.attachments, req.attachmentDir));
   const prompt = geminiWithRefs(withSystemPrompt(req.prompt, req.systemPrompt), req.attachments);

@@ -111,14 +111,14 @@ describe('tool results the server cannot match, and tool_choice', () => {
     expect(await ask({ tools: [{ type: 'function', function: { name: 'bad name!' } }] })).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
-  it('gemini: a per-run system settings file (removed after the run); builtin_tools false also narrows its tools and servers', async () => {
+  it('gemini: a per-run home whose settings add the server (removed after the run); builtin_tools false also narrows its tools and servers', async () => {
     const r = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hello' }], tools: TOOLS, clinvk: { builtin_tools: false } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     expect(r.choices[0]!.message.content).toMatch(/^Hello from fake gemini/);
-    const start = server.entries().filter((e) => e.cli === 'gemini' && e.phase === 'start').at(-1)! as unknown as { argv: string[]; systemSettings: string; systemSettingsContent: { mcpServers: Record<string, { httpUrl: string; trust: boolean }>; tools: unknown } };
+    const start = server.entries().filter((e) => e.cli === 'gemini' && e.phase === 'start').at(-1)! as unknown as { argv: string[]; geminiHome: string; settings: { mcpServers: Record<string, { httpUrl: string; trust: boolean }>; tools: unknown } };
     expect(start.argv).toEqual(expect.arrayContaining(['--allowed-mcp-server-names', 'client']));
-    expect(start.systemSettingsContent.mcpServers.client).toMatchObject({ httpUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//), trust: true });
-    expect(start.systemSettingsContent.tools).toEqual({ core: [] });
-    expect(existsSync(start.systemSettings)).toBe(false);
+    expect(start.settings.mcpServers.client).toMatchObject({ httpUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//), trust: true });
+    expect(start.settings.tools).toEqual({ core: [] });
+    expect(existsSync(start.geminiHome)).toBe(false);
   });
 
   it('builtin_tools false: claude gets only the client\'s tools (--tools "" --strict-mcp-config)', async () => {

@@ -49,23 +49,24 @@ describe('codex', () => {
 });
 
 describe('gemini', () => {
-  it('names its per-run system settings file in the env; the file holds the server, trusted', () => {
-    const b = gemini.buildArgs({ ...base, clientTools: tools, clientToolsFile: '/tmp/x/gemini-system-settings.json' });
-    expect(b.env).toEqual({ GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/tmp/x/gemini-system-settings.json' });
+  it('names its per-run home in the env; its settings add the server, trusted', () => {
+    const b = gemini.buildArgs({ ...base, clientTools: tools, clientToolsHome: '/tmp/clinvk-home-x' });
+    expect(b.env).toEqual({ GEMINI_CLI_HOME: '/tmp/clinvk-home-x' });
     expect(b.args).not.toContain('--allowed-mcp-server-names');
     expect(b.args.at(-1)).toBe('--prompt=--hi');
-    const file = gemini.clientToolsFile!(tools);
-    expect(JSON.parse(file.content)).toEqual({ mcpServers: { client: { httpUrl: tools.url, trust: true, timeout: 330_000 } } });
+    expect(gemini.clientToolsHome!.settings(tools)).toEqual({ mcpServers: { client: { httpUrl: tools.url, trust: true, timeout: 330_000 } } });
+    expect(gemini.clientToolsHome!.home({ HOME: '/h' })).toBe('/h');
+    expect(gemini.clientToolsHome!.home({ HOME: '/h', GEMINI_CLI_HOME: '/g' })).toBe('/g');
   });
 
   it('builtin tools off: an empty tools.core and only the client server', () => {
     const off = { ...tools, builtinTools: false };
     expect(gemini.buildArgs({ ...base, clientTools: off }).args).toEqual(expect.arrayContaining(['--allowed-mcp-server-names', 'client']));
-    expect(JSON.parse(gemini.clientToolsFile!(off).content).tools).toEqual({ core: [] });
+    expect(gemini.clientToolsHome!.settings(off).tools).toEqual({ core: [] });
   });
 
   it('a dry run (no file yet) shows a placeholder; without tools there is no env', () => {
-    expect(gemini.buildArgs({ ...base, clientTools: tools }).env?.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe('<temp>/gemini-system-settings.json');
+    expect(gemini.buildArgs({ ...base, clientTools: tools }).env?.GEMINI_CLI_HOME).toBe('<temp>/gemini-home');
     expect(gemini.buildArgs(base).env).toBeUndefined();
   });
 });
