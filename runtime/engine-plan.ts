@@ -152,10 +152,10 @@ export async function makePlan(inv: Invocation, deps: PlanDeps, clientTools?: Cl
   const toolWarnings: string[] = [];
   if (inv.clientTools?.tools.length && !adapter.clientTools) {
     if (inv.clientTools.choice !== undefined && inv.clientTools.choice !== 'auto') {
-      throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet, and tool_choice requires a call; use claude or codex`, { details: { param: 'tool_choice' } });
+      throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet, and tool_choice requires a call; use claude, codex or gemini`, { details: { param: 'tool_choice' } });
     }
     clientTools = undefined;
-    toolWarnings.push(`${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; the run went ahead without them (claude and codex can call them)`);
+    toolWarnings.push(`${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; the run went ahead without them (claude, codex and gemini can call them)`);
   }
   const bc = backendConfig(deps.config, backend);
   if (!bc.enabled) {

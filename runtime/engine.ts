@@ -27,6 +27,7 @@ import type { WorkdirPolicy } from './workdir.ts';
 import type { AttachmentIO } from './attachments-stage.ts';
 import { outputChecker, structuredRun } from './structured/run.ts';
 import { schemaFileFor, type TempFiles } from './structured/schema-file.ts';
+import { clientToolHomeFor } from './client-tool-file.ts';
 import { openClientTools, type ToolBridgePort } from './engine-tools.ts';
 
 export type { RunPlan } from './engine-plan.ts';
@@ -145,10 +146,15 @@ export function createEngine(deps: EngineDeps): Engine {
     }
 
     let schemaFile: Awaited<ReturnType<typeof schemaFileFor>>;
+    let toolFile: Awaited<ReturnType<typeof clientToolHomeFor>>;
     try {
       schemaFile = await schemaFileFor(plan, deps.tempFiles); // codex --output-schema FILE; removed below
+      toolFile = await clientToolHomeFor(plan, deps.tempFiles, deps.env, schemaFile); // gemini's per-run home; removed below
+      if (toolFile) plan.warnings.push(...toolFile.warnings);
     } catch (err) {
       // Nothing has started: what was set up for the run goes with it.
+      await schemaFile?.remove();
+      await toolFile?.remove();
       await bridge?.close();
       await plan.staged?.remove().catch(() => undefined);
       throw err;
@@ -329,6 +335,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // The run's private attachment folder goes whatever happened (success, failure, cancel, disconnect).
       await plan.staged?.remove().catch((err: unknown) => log?.warn({ err }, 'could not remove the attachment folder'));
       await schemaFile?.remove();
+      await toolFile?.remove();
       if (!finished) {
         // The consumer stopped iterating (return()) or something threw: kill the process, record the end.
         ac.abort();

@@ -3,6 +3,7 @@
 import type { ApprovalMode } from '../contract.ts';
 import { flagValue, noFlag, withSystemPrompt } from './argv.ts';
 import { geminiDirFlags, geminiWithRefs } from './attachment-args.ts';
+import { geminiToolArgs } from './gemini-tools.ts';
 import type { ArgvRequest, BuiltArgv } from './types.ts';
 
 /** --yolo and --approval-mode cannot be combined (gemini exits 1), so each mode is exactly one of them. */
@@ -38,13 +39,16 @@ export function sharedArgs(req: Omit<ArgvRequest, 'prompt'>, warnings: string[])
 
 export function buildArgs(req: ArgvRequest): BuiltArgv {
   const warnings: string[] = [];
+  const env: Record<string, string> = {};
   const args = ['--output-format', 'stream-json', ...sharedArgs(req, warnings)];
+  if (req.clientTools) args.push(...geminiToolArgs(req.clientTools, req.clientToolsHome, env));
   if (req.resumeId) args.push('--resume', flagValue('gemini', 'resume id', req.resumeId));
   args.push(...req.extra, ...geminiDirFlags(req.attachments, req.attachmentDir));
   const prompt = geminiWithRefs(withSystemPrompt(req.prompt, req.systemPrompt), req.attachments);
   // Without --prompt, gemini reads the prompt from stdin and still runs headless (checked on 0.61.0).
-  if (req.promptOnStdin) return { args, warnings, stdin: prompt };
+  const withEnv = Object.keys(env).length > 0 ? { env } : {};
+  if (req.promptOnStdin) return { args, warnings, stdin: prompt, ...withEnv };
   // One element: `--` would drop the prompt and `-p <word>` reads "-x" as flags.
   args.push(`--prompt=${prompt}`);
-  return { args, warnings };
+  return { args, warnings, ...withEnv };
 }

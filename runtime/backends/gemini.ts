@@ -1,5 +1,6 @@
 // Gemini CLI (`gemini`, yargs parser). Flags checked against cli-samples/gemini-help.txt (0.61.0).
 import { buildArgs } from './gemini-argv.ts';
+import { geminiToolHome } from './gemini-tools.ts';
 import { createGeminiParser } from './gemini-parser.ts';
 import { geminiWarm } from './gemini-warm.ts';
 import type { ParserOptions } from './jsonl.ts';
@@ -15,6 +16,8 @@ export const gemini: BackendAdapter & { createParser(opts?: ParserOptions): Outp
   buildArgs,
   attachments: { images: true, files: true },
   warm: geminiWarm,
+  clientTools: true,
+  clientToolsHome: geminiToolHome,
   createParser: (opts?: ParserOptions) => createGeminiParser(opts?.format ?? 'stream-json'),
   // Not allowed: --yolo/--approval-mode/--policy (approval), -o/--raw-output (output), --session-id,
   // --resume, -p/-i (prompt), --debug (opens a debug console).

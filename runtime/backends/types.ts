@@ -41,6 +41,22 @@ export interface ArgvRequest {
   effort?: Effort;
   /** The caller's own tools, as an MCP server the agent is to load (runtime/tool-bridge.ts). */
   clientTools?: ClientToolServer;
+  /**
+   * The run's copy of the CLI's home (BackendAdapter.clientToolsHome), for a backend that reads its MCP
+   * servers only from its settings; absent in a dry run's plan (the argv then shows a placeholder).
+   */
+  clientToolsHome?: string;
+}
+
+/** A per-run copy of a CLI's home folder that differs from the user's only in its settings file. */
+export interface HomeOverlaySpec {
+  /** The CLI's folder in the home (`.gemini`) and its settings file in it (`settings.json`). */
+  dirName: string;
+  settingsFile: string;
+  /** The user's home as the CLI finds it, from the child's environment. */
+  home(env: Record<string, string | undefined>): string | undefined;
+  /** What is merged into the user's settings (objects one level deep, e.g. `mcpServers` by name). */
+  settings(t: ClientToolServer): Record<string, unknown>;
 }
 
 /** One attachment as a backend hands it over: a file in the run's private folder. */
@@ -133,4 +149,10 @@ export interface BackendAdapter {
   schemaAs?: 'flag' | 'file' | 'prompt';
   /** The argv builder offers ArgvRequest.clientTools to the agent. Absent = a run with client tools is refused. */
   clientTools?: boolean;
+  /**
+   * For a backend that reads its MCP servers only from its settings file (gemini): the engine makes a
+   * per-run copy of the CLI's home folder (runtime/node/home-overlay.ts) whose settings are the user's
+   * with `settings(clientTools)` merged in, and passes its path as ArgvRequest.clientToolsHome.
+   */
+  clientToolsHome?: HomeOverlaySpec;
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TempFiles } from '../structured/schema-file.ts';
+import { homeOverlay } from './home-overlay.ts';
 
 export function createTempFiles(base: () => string = tmpdir): TempFiles {
   return {
@@ -13,5 +14,6 @@ export function createTempFiles(base: () => string = tmpdir): TempFiles {
       await writeFile(path, content, { mode: 0o600 });
       return { path, remove: () => rm(dir, { recursive: true, force: true }).catch(() => {}) };
     },
+    homeOverlay: (o) => homeOverlay(o, base),
   };
 }

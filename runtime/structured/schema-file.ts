@@ -12,6 +12,12 @@ export interface TempFile {
 /** The port to private temp files (runtime/node/temp-files.ts). */
 export interface TempFiles {
   write(name: string, content: string): Promise<TempFile>;
+  /**
+   * A private folder holding `<dirName>/`: a link to each entry of `<home>/<dirName>/` except
+   * `settingsFile`, which is the user's (JSON) with `settings` merged in (runtime/node/home-overlay.ts).
+   * `path` is the folder (the CLI's home for the run).
+   */
+  homeOverlay?(o: { home: string | undefined; dirName: string; settingsFile: string; settings: Record<string, unknown> }): Promise<TempFile & { warnings: string[] }>;
 }
 
 /** In a dry run's argv, where the real run names its temp file. */

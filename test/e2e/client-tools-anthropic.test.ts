@@ -25,7 +25,7 @@ const run = (b: Anthropic.ToolUseBlock): Anthropic.ToolResultBlockParam =>
     ? { type: 'tool_result', tool_use_id: b.id, content: `snow in ${(b.input as { city: string }).city}` }
     : { type: 'tool_result', tool_use_id: b.id, content: [{ type: 'text', text: 'clock unavailable' }], is_error: true };
 
-describe.each(['claude', 'codex'])('Anthropic SDK tool-use loop on %s', (backend) => {
+describe.each(['claude', 'codex', 'gemini'])('Anthropic SDK tool-use loop on %s', (backend) => {
   it('tool_use blocks + stop_reason tool_use, then tool_result blocks get the final answer', async () => {
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: ASK }];
     const first = await client().messages.create({ model: backend, max_tokens: 1024, messages, tools: TOOLS });

@@ -1,5 +1,6 @@
 // The caller's own function tools through /openai/v1/chat/completions, with the official openai SDK
 // against a live server driving the fake CLIs (which call the per-run MCP bridge on request).
+import { existsSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive } from '../fixtures/proc.ts';
@@ -30,7 +31,7 @@ function runTool(call: OpenAI.ChatCompletionMessageToolCall): { content: string;
   return { content: `no clock for ${args.tz}`, is_error: true };
 }
 
-describe.each(['claude', 'codex'])('OpenAI SDK function-calling loop on %s', (backend) => {
+describe.each(['claude', 'codex', 'gemini'])('OpenAI SDK function-calling loop on %s', (backend) => {
   it('two tools called in parallel, one failing, then the final answer', async () => {
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: ASK }];
     const first = await client().chat.completions.create({ model: backend, messages, tools: TOOLS });
@@ -110,13 +111,14 @@ describe('tool results the server cannot match, and tool_choice', () => {
     expect(await ask({ tools: [{ type: 'function', function: { name: 'bad name!' } }] })).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
-  it('gemini cannot take client tools yet: with tool_choice auto the run goes ahead without them; a required call is a clear 400', async () => {
-    const r = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hello' }], tools: TOOLS });
+  it('gemini: a per-run home whose settings add the server (removed after the run); builtin_tools false also narrows its tools and servers', async () => {
+    const r = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hello' }], tools: TOOLS, clinvk: { builtin_tools: false } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     expect(r.choices[0]!.message.content).toMatch(/^Hello from fake gemini/);
-    expect(r.choices[0]!.finish_reason).toBe('stop');
-    const err = await client().chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'x' }], tools: TOOLS, tool_choice: 'required' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as Error).message).toMatch(/Gemini CLI cannot be offered the caller's own tools .* tool_choice requires a call/);
+    const start = server.entries().filter((e) => e.cli === 'gemini' && e.phase === 'start').at(-1)! as unknown as { argv: string[]; geminiHome: string; settings: { mcpServers: Record<string, { httpUrl: string; trust: boolean }>; tools: unknown } };
+    expect(start.argv).toEqual(expect.arrayContaining(['--allowed-mcp-server-names', 'client']));
+    expect(start.settings.mcpServers.client).toMatchObject({ httpUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//), trust: true });
+    expect(start.settings.tools).toEqual({ core: [] });
+    expect(existsSync(start.geminiHome)).toBe(false);
   });
 
   it('builtin_tools false: claude gets only the client\'s tools (--tools "" --strict-mcp-config)', async () => {

@@ -14,7 +14,7 @@ const TOOLS: OpenAI.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
 ];
 
-for (const backend of ['claude', 'codex'] as const) {
+for (const backend of ['claude', 'codex', 'gemini'] as const) {
   describe.skipIf(skipUnless(backend))(`real ${backend}: a function-calling loop over the MCP bridge`, () => {
     let mocks: Mocks;
     let sb: Sandbox;
@@ -49,7 +49,7 @@ for (const backend of ['claude', 'codex'] as const) {
       const second = await client.chat.completions.create({ model: backend, messages, tools: TOOLS });
       expect(second.choices[0]!.finish_reason).toBe('stop');
       expect(second.choices[0]!.message.content).toMatch(/ran/);
-      const mock = backend === 'claude' ? mocks.anthropic : mocks.responses;
+      const mock = { claude: mocks.anthropic, codex: mocks.responses, gemini: mocks.gemini }[backend];
       expect(JSON.stringify(mock.requests.at(-1))).toContain('RESULT-21C-SUNNY');
     }, 120_000);
   });

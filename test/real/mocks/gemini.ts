@@ -29,9 +29,14 @@ export function startGeminiMock(): Promise<Mock> {
     }
     const gc = req.body.generationConfig ?? {};
     const usage = { promptTokenCount: 8230, candidatesTokenCount: 11, totalTokenCount: 8290, cachedContentTokenCount: 6100, thoughtsTokenCount: 49 };
+    // gemini offers an MCP tool as a function declaration named mcp_<server>_<tool>.
+    const offered: string[] = (req.body.tools ?? []).flatMap((t: { functionDeclarations?: { name?: string }[] }) => (t.functionDeclarations ?? []).map((f) => f.name ?? ''));
+    const called = d.call && !afterTool ? offered.find((t) => t.endsWith(d.call!.name)) : undefined;
     let parts: Part[];
     if (gc.responseJsonSchema || gc.responseSchema || gc.responseMimeType === 'application/json') {
       parts = [{ text: JSON.stringify({ reasoning: 'simple', model_choice: 'flash', next_speaker: 'user', complexity_reasoning: 'simple', complexity_score: 10 }) }];
+    } else if (called) {
+      parts = [{ text: 'Calling the tool.' }, { functionCall: { name: called, args: d.call!.args } }];
     } else if (d.tool && !afterTool) {
       parts = [{ text: 'Running the command.' }, { functionCall: { name: 'run_shell_command', args: { command: d.tool, description: 'Run the requested command' } } }];
     } else if (d.write && !afterTool) {

@@ -48,7 +48,29 @@ describe('codex', () => {
   });
 });
 
-it('gemini does not declare client tools (the engine refuses such a run)', () => {
-  expect(gemini.clientTools).toBeUndefined();
-  expect(claude.clientTools && codex.clientTools).toBe(true);
+describe('gemini', () => {
+  it('names its per-run home in the env; its settings add the server, trusted', () => {
+    const b = gemini.buildArgs({ ...base, clientTools: tools, clientToolsHome: '/tmp/clinvk-home-x' });
+    expect(b.env).toEqual({ GEMINI_CLI_HOME: '/tmp/clinvk-home-x' });
+    expect(b.args).not.toContain('--allowed-mcp-server-names');
+    expect(b.args.at(-1)).toBe('--prompt=--hi');
+    expect(gemini.clientToolsHome!.settings(tools)).toEqual({ mcpServers: { client: { httpUrl: tools.url, trust: true, timeout: 330_000 } } });
+    expect(gemini.clientToolsHome!.home({ HOME: '/h' })).toBe('/h');
+    expect(gemini.clientToolsHome!.home({ HOME: '/h', GEMINI_CLI_HOME: '/g' })).toBe('/g');
+  });
+
+  it('builtin tools off: an empty tools.core and only the client server', () => {
+    const off = { ...tools, builtinTools: false };
+    expect(gemini.buildArgs({ ...base, clientTools: off }).args).toEqual(expect.arrayContaining(['--allowed-mcp-server-names', 'client']));
+    expect(gemini.clientToolsHome!.settings(off).tools).toEqual({ core: [] });
+  });
+
+  it('a dry run (no file yet) shows a placeholder; without tools there is no env', () => {
+    expect(gemini.buildArgs({ ...base, clientTools: tools }).env?.GEMINI_CLI_HOME).toBe('<temp>/gemini-home');
+    expect(gemini.buildArgs(base).env).toBeUndefined();
+  });
+});
+
+it('every backend declares client tools', () => {
+  expect(claude.clientTools && codex.clientTools && gemini.clientTools).toBe(true);
 });
