@@ -147,15 +147,8 @@ export async function makePlan(inv: Invocation, deps: PlanDeps, clientTools?: Cl
     const known = Object.keys(deps.adapters).join(', ');
     throw new ClinvkError('UNKNOWN_BACKEND', `unknown backend "${backend}"; known backends: ${known}`, { details: { backend, known } });
   }
-  // A backend that cannot be offered the caller's tools: a run that must call one is refused; otherwise it goes
-  // ahead without them, with a warning (clients such as Claude Code always send their tools).
-  const toolWarnings: string[] = [];
   if (inv.clientTools?.tools.length && !adapter.clientTools) {
-    if (inv.clientTools.choice !== undefined && inv.clientTools.choice !== 'auto') {
-      throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet, and tool_choice requires a call; use claude, codex or gemini`, { details: { param: 'tool_choice' } });
-    }
-    clientTools = undefined;
-    toolWarnings.push(`${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; the run went ahead without them (claude, codex and gemini can call them)`);
+    throw new ClinvkError('INVALID_INPUT', `${adapter.displayName} cannot be offered the caller's own tools (function tools) by clinvk yet; use claude, codex or gemini`, { details: { param: 'tools' } });
   }
   const bc = backendConfig(deps.config, backend);
   if (!bc.enabled) {
@@ -235,7 +228,7 @@ export async function makePlan(inv: Invocation, deps: PlanDeps, clientTools?: Cl
     args: built.args,
     cwd,
     env: built.env ?? {},
-    warnings: [...toolWarnings, ...built.warnings],
+    warnings: [...built.warnings],
     ephemeral: inv.ephemeral === true,
   };
   if (staged) plan.staged = staged;
