@@ -75,6 +75,9 @@ function layout() {
       '  verbose: true', // the server logs at debug level
       'server:',
       '  metrics_enabled: true',
+      // Not this test's subject (the framing tests cover it): at the default 30 s a heavily loaded
+      // machine can see the request deadline fire first, a 408 where the 401 is asserted.
+      '  read_timeout_secs: 600',
       `  allowed_workdir_prefixes: [${JSON.stringify(allowed)}]`,
       `  blocked_workdir_prefixes: [${JSON.stringify(secret)}]`,
       'backends:',
