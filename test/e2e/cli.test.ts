@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { stretched } from '../reliability/work-bound.ts';
 import { alive, clinvk, ensureBuilt, fakeLog, sandbox, untilGrandchildStarted } from './cli-helpers.ts';
 
 beforeAll(() => ensureBuilt());
@@ -138,7 +139,7 @@ describe('clinvk <prompt>', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect(alive(fake)).toBe(false);
     expect(alive(grandchild)).toBe(false);
-  });
+  }, stretched(60_000));
 
   it('Ctrl-C exits 7 and leaves no child or grandchild', async () => {
     const { env, home } = sandbox({ FAKE_HANG: '1' });

@@ -84,18 +84,19 @@ describe('idle and total timeouts', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect(alive(fakeLog(env.FAKE_LOG).filter((l) => l.phase === 'start').at(-1)!.pid)).toBe(false);
     expect(alive(grandchild)).toBe(false);
-  });
+  }, stretched(60_000));
 
   it('a total timeout fires even while output keeps coming', async () => {
-    // Output every 100 ms for 60 s; the idle timeout (30 s) only has to outlast the fake's start on a
-    // busy machine, and the total timeout (stretched with the machine's slowness) fires long before
-    // the output would end.
+    // The total timeout stretches with the machine's slowness; output comes every 100 ms for four
+    // times that long, so the timeout fires while it is still coming; the idle timeout (30 s) only has
+    // to outlast the fake's start on a busy machine.
     const secs = Math.max(1, Math.round(stretched(1000) / 1000));
-    const { env } = sandbox({ FAKE_CHUNKS: '600', FAKE_CHUNK_DELAY_MS: '100', FAKE_RESPONSE: 'x'.repeat(600) });
+    const chunks = secs * 40;
+    const { env } = sandbox({ FAKE_CHUNKS: String(chunks), FAKE_CHUNK_DELAY_MS: '100', FAKE_RESPONSE: 'x'.repeat(chunks) });
     const r = await clinvk(['-b', 'claude', '-o', 'json', '--timeout', String(secs), '--idle-timeout', '30', 'busy'], { env });
     expect(r.code).toBe(6);
     const j = JSON.parse(r.stdout) as { error: { code: string; message: string } };
     expect(j.error.code).toBe('TIMEOUT');
     expect(j.error.message).toContain(`timed out after ${secs}s`);
-  });
+  }, stretched(60_000));
 });

@@ -132,7 +132,7 @@ describe('fake codex app-server faults', () => {
     const end = Date.now() + stretched(5000);
     while ([d.pid, grandchild].some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
     expect([d.pid, grandchild].filter(alive)).toEqual([]);
-  });
+  }, stretched(20_000));
 
   it('FAKE_FAIL=crash mid-turn: the turn fails with the backend’s own stderr line', async () => {
     const { d } = live({ FAKE_FAIL: 'crash', FAKE_WARM_FAULT_TURN: '2' });
