@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alive, clinvk, ensureBuilt, fakeLog, sandbox } from './cli-helpers.ts';
+import { stretched } from '../reliability/work-bound.ts';
+import { alive, clinvk, ensureBuilt, fakeLog, sandbox, untilGrandchildStarted } from './cli-helpers.ts';
 
 beforeAll(() => ensureBuilt());
 
@@ -129,15 +130,16 @@ describe('clinvk <prompt>', () => {
     const { env, home } = sandbox({ FAKE_HANG: '1' });
     env.FAKE_SPAWN_CHILD = join(home, 'child.pid');
     env.FAKE_LOG = join(home, 'log');
-    const r = await clinvk(['-b', 'claude', '-o', 'text', '--timeout', '1', 'hang'], { env });
+    const { r, secs, grandchild } = await untilGrandchildStarted(env.FAKE_SPAWN_CHILD, (secs) =>
+      clinvk(['-b', 'claude', '-o', 'text', '--timeout', String(secs), 'hang'], { env }),
+    );
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/timed out after 1s/);
-    const fake = fakeLog(env.FAKE_LOG)[0]!.pid;
-    const grandchild = Number(readFileSync(env.FAKE_SPAWN_CHILD, 'utf8'));
+    expect(r.stderr).toContain(`timed out after ${secs}s`);
+    const fake = fakeLog(env.FAKE_LOG).filter((l) => l.phase === 'start').at(-1)!.pid;
     await new Promise((res) => setTimeout(res, 300));
     expect(alive(fake)).toBe(false);
     expect(alive(grandchild)).toBe(false);
-  });
+  }, stretched(60_000));
 
   it('Ctrl-C exits 7 and leaves no child or grandchild', async () => {
     const { env, home } = sandbox({ FAKE_HANG: '1' });

@@ -10,6 +10,7 @@ import { codex } from '../../runtime/backends/codex.ts';
 import type { WarmOutput, WarmStart } from '../../runtime/backends/warm.ts';
 import { alive, descendants } from '../fixtures/proc.ts';
 import { startWarm, type WarmDriver } from '../fixtures/warm-driver.ts';
+import { stretched } from '../reliability/work-bound.ts';
 
 const bin = resolve('test/fixtures/fake-clis/codex');
 const home = mkdtempSync(join(tmpdir(), 'fake-codex-app-'));
@@ -105,11 +106,11 @@ describe('fake codex app-server faults', () => {
   it('FAKE_HANG: the turn goes silent; turn/interrupt ends it as a cancel and the process serves the next turn', async () => {
     const { d, entries } = live({ FAKE_HANG: '1', FAKE_WARM_FAULT_TURN: '1' });
     await d.ready();
-    const hung = await d.turn({ prompt: 'x' }, { interruptAfterMs: 300 });
+    const hung = await d.turn({ prompt: 'x' }, { interruptOnText: true });
     expect(hung.at(-1)).toEqual({ kind: 'turn_end', cancelled: true });
     expect(hung.some((e) => e.kind === 'error')).toBe(false);
     // FAKE_HANG holds every turn from FAKE_WARM_FAULT_TURN on: the next one hangs too, on the same process.
-    const next = await d.turn({ prompt: 'y' }, { interruptAfterMs: 100 });
+    const next = await d.turn({ prompt: 'y' }, { interruptOnText: true });
     expect(next.at(-1)).toEqual({ kind: 'turn_end', cancelled: true });
     expect(entries().filter((e) => e.phase === 'turn').map((e) => e.pid)).toEqual([d.pid, d.pid]);
   });
@@ -117,16 +118,21 @@ describe('fake codex app-server faults', () => {
   it('FAKE_IGNORE_INTERRUPT: the interrupt stays pending; a second interrupt has no line, so the group is killed', async () => {
     const { d } = live({ FAKE_HANG: '1', FAKE_IGNORE_INTERRUPT: '1', FAKE_SPAWN_CHILD: join(home, 'grandchild.pid') });
     await d.ready();
-    const first = d.turn({ prompt: 'x' }, { interruptAfterMs: 200, timeoutMs: 1500 });
+    // Interrupted once its first text is out (so the turn is really running); the interrupt is ignored,
+    // so the turn runs into its timeout, which only has to outlast a slow machine's start of the turn.
+    const first = d.turn({ prompt: 'x' }, { interruptOnText: true, timeoutMs: stretched(3000) });
     await expect(first).rejects.toThrow(/timed out/);
+    expect(d.all.some((e) => e.kind === 'text')).toBe(true);
     const grandchild = Number(readFileSync(join(home, 'grandchild.pid'), 'utf8'));
     expect(alive(grandchild)).toBe(true);
     // What the pool does next: interrupt again → no line → the group is killed.
     expect(d.interrupt()).toBe(false);
     await d.exited;
-    await new Promise((r) => setTimeout(r, 100));
+    // SIGKILL is immediate, but a starved process still needs its turn on a CPU to exit.
+    const end = Date.now() + stretched(5000);
+    while ([d.pid, grandchild].some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
     expect([d.pid, grandchild].filter(alive)).toEqual([]);
-  });
+  }, stretched(20_000));
 
   it('FAKE_FAIL=crash mid-turn: the turn fails with the backend’s own stderr line', async () => {
     const { d } = live({ FAKE_FAIL: 'crash', FAKE_WARM_FAULT_TURN: '2' });

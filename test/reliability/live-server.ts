@@ -6,7 +6,7 @@
 // Faults per request: with `faults: true` the server's PATH starts with small sh wrappers that set
 // FAKE_* knobs from markers in the prompt, then `exec` the real fake (same pid, same process group):
 //   FAULT=crash → FAKE_FAIL=crash · FAULT=hang → FAKE_HANG=1 · FAULT=garbage → FAKE_GARBAGE=1 ·
-//   FAULT=slow → four chunks 250 ms apart · CHILD=<id> → FAKE_SPAWN_CHILD=<home>/child-<id>.pid ·
+//   FAULT=slow → four chunks 250 ms apart (stretched on a loaded machine) · CHILD=<id> → FAKE_SPAWN_CHILD=<home>/child-<id>.pid ·
 //   FAULT=stderrflood → not the fake: ~1 MB on stderr ending in `Error: the real reason …`, exit 1
 //   (with CHILD=<id>, its pid goes to <home>/run-<id>.pid, as it is not in FAKE_LOG)
 // so one server can take a fault and then a normal request, which is the point of the checks.
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLINVK, ensureBuilt, FAKES } from '../e2e/cli-helpers.ts';
 import { alive, cmdline } from '../fixtures/proc.ts';
+import { stretched } from './work-bound.ts';
 
 export type Surface = 'rest' | 'openai' | 'anthropic';
 export const SURFACES: Surface[] = ['rest', 'openai', 'anthropic'];
@@ -60,6 +61,13 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * FAULT=slow's pause between its four chunks: 250 ms, stretched on a loaded machine (work-bound.ts) so
+ * that a run is still going when the test has seen all four of a batch start (their starts spread out
+ * there), capped so that the runs still end well within the server's 10 s shutdown grace.
+ */
+const SLOW_CHUNK_MS = Math.min(stretched(250), 1500);
+
 function writeFaultWrappers(dir: string, home: string): void {
   mkdirSync(dir, { recursive: true });
   for (const cli of ['claude', 'codex', 'gemini']) {
@@ -73,7 +81,7 @@ for a in "$@"; do
   case "$a" in *FAULT=crash*) export FAKE_FAIL=crash ;; esac
   case "$a" in *FAULT=hang*) export FAKE_HANG=1 ;; esac
   case "$a" in *FAULT=garbage*) export FAKE_GARBAGE=1 ;; esac
-  case "$a" in *FAULT=slow*) export FAKE_CHUNKS=4 FAKE_CHUNK_DELAY_MS=250 ;; esac
+  case "$a" in *FAULT=slow*) export FAKE_CHUNKS=4 FAKE_CHUNK_DELAY_MS=${SLOW_CHUNK_MS} ;; esac
   case "$a" in *CHILD=*)
     id=\${a##*CHILD=}
     id=\${id%%[!A-Za-z0-9]*}
