@@ -3,7 +3,7 @@
 // `tool_result` blocks (`is_error` → an MCP error) answer it (compat/tool-turns.ts).
 import { z } from 'zod';
 import type { ClientTools, RunResult } from '../../runtime/contract.ts';
-import { notCalled, startToolTurn } from '../compat/tool-run.ts';
+import { clientToolsOf, collectToolTurn, notCalled, requiredToolName, startToolTurn } from '../compat/tool-run.ts';
 import type { ToolCallEvent, ToolTurns, TurnEvent } from '../compat/tool-turns.ts';
 import { checkField, TOOL_NAME } from '../openai/tool-schemas.ts';
 import { reuseRequested } from '../openai/chat.ts';
@@ -59,11 +59,8 @@ export async function toolMessage(req: Request, body: MessagesRequest, ctx: Anth
 
   let turn = ctx.toolTurns.resume(toolResults(body), signal);
   if (!turn) {
-    const clientTools: ClientTools = {
-      tools: choice.value?.type === 'none' ? [] : tools.value.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), inputSchema: t.input_schema })),
-    };
-    if (required) clientTools.choice = required;
-    if (builtin === false) clientTools.builtinTools = false;
+    const offered = tools.value.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), inputSchema: t.input_schema }));
+    const clientTools = clientToolsOf(offered, choice.value?.type !== 'none', required, builtin);
     turn = await startToolTurn(
       ctx,
       ctx.toolTurns,
@@ -78,19 +75,12 @@ export async function toolMessage(req: Request, body: MessagesRequest, ctx: Anth
       signal,
     );
   }
-  const requiredName = required === undefined ? undefined : required === 'required' ? 'a tool' : `the tool "${required.name}"`;
+  const requiredName = requiredToolName(required);
   const id = `msg_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
   if (body.stream) {
     return sseResponse(toolMessageFrames(turn, id, body.model, requiredName), { heartbeatMs: ctx.heartbeatMs, heartbeat: () => ({ event: 'ping', data: { type: 'ping' } }) });
   }
-  let text = '';
-  let calls: ToolCallEvent[] | undefined;
-  let result: RunResult | undefined;
-  for await (const ev of turn) {
-    if (ev.type === 'text') text += ev.text;
-    else if (ev.type === 'tool_calls') calls = ev.calls;
-    else if (ev.type === 'done') result = ev.result;
-  }
+  const { text, calls, result } = await collectToolTurn(turn);
   const message = (content: unknown[], stop: string, r?: RunResult) => ({
     id, type: 'message', role: 'assistant', model: body.model, content, stop_reason: stop, stop_sequence: null,
     usage: { input_tokens: r?.usage.inputTokens ?? 0, output_tokens: r?.usage.outputTokens ?? 0, cache_read_input_tokens: r?.usage.cachedTokens ?? 0, cache_creation_input_tokens: 0 },

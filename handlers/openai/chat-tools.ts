@@ -2,8 +2,7 @@
 // calls end a response as `tool_calls` + finish_reason "tool_calls" (streamed as the SDK accumulates
 // them), the run waits, and the next request's `role: "tool"` messages answer it (compat/tool-turns.ts).
 import { z } from 'zod';
-import type { ClientTools, RunResult } from '../../runtime/contract.ts';
-import { notCalled, startToolTurn } from '../compat/tool-run.ts';
+import { clientToolsOf, collectToolTurn, notCalled, requiredToolName, startToolTurn } from '../compat/tool-run.ts';
 import type { ToolCallEvent, TurnEvent } from '../compat/tool-turns.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import type { ChatCompletionRequest } from './schemas.ts';
@@ -50,9 +49,7 @@ export async function toolChatCompletions(req: Request, body: ChatCompletionRequ
   const toolTurns = ctx.toolTurns!;
   let turn = toolTurns.resume(trailingToolResults(body.messages), signal);
   if (!turn) {
-    const clientTools: ClientTools = { tools: wanted === 'none' ? [] : tools.value.map((t) => clientTool(t.function)) };
-    if (required) clientTools.choice = required;
-    if (builtin === false) clientTools.builtinTools = false;
+    const clientTools = clientToolsOf(tools.value.map((t) => clientTool(t.function)), wanted !== 'none', required, builtin);
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     turn = await startToolTurn(
       ctx,
@@ -69,17 +66,10 @@ export async function toolChatCompletions(req: Request, body: ChatCompletionRequ
       signal,
     );
   }
-  const requiredName = required === undefined ? undefined : required === 'required' ? 'a tool' : `the tool "${required.name}"`;
+  const requiredName = requiredToolName(required);
   if (body.stream) return sseResponse(toolChunkFrames(turn, meta, body.stream_options?.include_usage === true, requiredName), { heartbeatMs: ctx.heartbeatMs });
 
-  let text = '';
-  let calls: ToolCallEvent[] | undefined;
-  let result: RunResult | undefined;
-  for await (const ev of turn) {
-    if (ev.type === 'text') text += ev.text;
-    else if (ev.type === 'tool_calls') calls = ev.calls;
-    else if (ev.type === 'done') result = ev.result;
-  }
+  const { text, calls, result } = await collectToolTurn(turn);
   if (calls) {
     return Response.json({
       ...meta,

@@ -2,8 +2,8 @@
 // `function_call` output items (streamed as output_item.added / function_call_arguments.delta / .done),
 // the run waits, and the next request's `function_call_output` items answer it (compat/tool-turns.ts).
 import { z } from 'zod';
-import type { ClientTools, RunResult } from '../../runtime/contract.ts';
-import { notCalled, startToolTurn } from '../compat/tool-run.ts';
+import type { RunResult } from '../../runtime/contract.ts';
+import { clientToolsOf, collectToolTurn, notCalled, requiredToolName, startToolTurn } from '../compat/tool-run.ts';
 import type { ToolCallEvent, ToolTurns, TurnEvent } from '../compat/tool-turns.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import { reuseRequested, type OpenAiContext } from './chat.ts';
@@ -58,9 +58,7 @@ export async function toolResponse(req: Request, body: ResponsesRequest, ctx: Op
       if (!previous) return openaiError(404, `Previous response with id '${body.previous_response_id}' not found (responses are remembered for an hour).`, { param: 'previous_response_id', code: 'previous_response_not_found' });
       sessionId = previous.sessionId;
     }
-    const clientTools: ClientTools = { tools: wanted === 'none' ? [] : tools.value.map(clientTool) };
-    if (required) clientTools.choice = required;
-    if (builtin === false) clientTools.builtinTools = false;
+    const clientTools = clientToolsOf(tools.value.map(clientTool), wanted !== 'none', required, builtin);
     turn = await startToolTurn(
       ctx,
       ctx.toolTurns,
@@ -76,7 +74,7 @@ export async function toolResponse(req: Request, body: ResponsesRequest, ctx: Op
       signal,
     );
   }
-  const requiredName = required === undefined ? undefined : required === 'required' ? 'a tool' : `the tool "${required.name}"`;
+  const requiredName = requiredToolName(required);
   const id = `resp_${hexId()}`;
   const base = {
     id, object: 'response' as const, created_at: Math.floor((ctx.now?.() ?? Date.now()) / 1000), status: 'in_progress', model: body.model,
@@ -89,14 +87,7 @@ export async function toolResponse(req: Request, body: ResponsesRequest, ctx: Op
   };
   if (body.stream) return sseResponse(toolResponseEvents(turn, base, remember, requiredName), { heartbeatMs: ctx.heartbeatMs });
 
-  let text = '';
-  let calls: ToolCallEvent[] | undefined;
-  let result: RunResult | undefined;
-  for await (const ev of turn) {
-    if (ev.type === 'text') text += ev.text;
-    else if (ev.type === 'tool_calls') calls = ev.calls;
-    else if (ev.type === 'done') result = ev.result;
-  }
+  const { text, calls, result } = await collectToolTurn(turn);
   if (!calls) {
     if (!result) return openaiError(500, 'the run ended without a result', { type: 'server_error' });
     if (result.error) return openaiError(...openaiErrorBody(result.error));

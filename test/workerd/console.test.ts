@@ -1,28 +1,17 @@
 // The Worker build serves the web console too: the same pure handler and embedded files in workerd,
 // gzip included (sent as-is, not compressed twice). Needs the build (handlers/console/assets.gen.js).
 import { gunzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_ASSETS } from '../../handlers/console/assets.gen.js';
+import { bundleWorker } from './bundle.ts';
 
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const out = await build({
-    entryPoints: ['handlers/worker.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
   mf = new Miniflare({
     modules: true,
-    script: out.outputFiles[0]!.text,
+    script: await bundleWorker(),
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['enable_request_signal'],
     bindings: { RUNNER_URL: 'http://127.0.0.1:9', CLINVK_API_KEYS: 'edge-key' },

@@ -1,26 +1,11 @@
 // The handlers bundled for workerd and run in miniflare, forwarding runs to a live Node runner that
 // drives the fake CLIs. Fails if a node:* import sneaks into handlers/ (the neutral bundle cannot resolve it).
 import Anthropic from '@anthropic-ai/sdk';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from './bundle.ts';
 import { startRunner, type Runner } from './runner.ts';
-
-export async function bundleWorker(): Promise<string> {
-  const out = await build({
-    entryPoints: ['handlers/worker.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
-}
 
 let runner: Runner;
 let mf: Miniflare;
