@@ -13,7 +13,7 @@ export type RequestId = string | number;
 export type ClientInfo = { name: string; title: string | null; version: string };
 export type InitializeParams = { clientInfo: ClientInfo; capabilities: null };
 
-/** Our approval_mode → codex's; `untrusted` asks before anything that is not known to be safe. */
+/** codex's approval policies, as its generated types list them; 0.171 refuses `untrusted` ("no longer supported"), so clinvk never sends it (codex-modes.ts). */
 export type AskForApproval = 'untrusted' | 'on-request' | 'never';
 export type ApprovalsReviewer = 'user';
 export type SandboxMode = 'read-only' | 'workspace-write' | 'danger-full-access';

@@ -17,6 +17,10 @@ import { createWarmPool, type WarmPool } from './warm-pool.ts';
 import { createToolBridge } from './tool-bridge-server.ts';
 import { createVersionProbe, createWhich } from './which.ts';
 import { createTempFiles } from './temp-files.ts';
+import { cachedDoctor } from './doctor-cache.ts';
+
+/** How long the server and `clinvk mcp` answer the doctor from the last report. */
+const DOCTOR_TTL_MS = 30_000;
 
 export interface NodeRuntimeOptions {
   configPath?: string;
@@ -113,6 +117,13 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     }
   }
 
+  // Loaded when asked: no other command pays for the doctor's modules. Kept DOCTOR_TTL_MS (doctor-cache.ts).
+  const doctor = cachedDoctor(
+    async (o) =>
+      (await import('./doctor/index.ts')).runDoctor({ env, cwd, ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}), live: o.live === true, run, hidePaths: mode === 'server', ...(o.signal ? { signal: o.signal } : {}) }),
+    { ttlMs: DOCTOR_TTL_MS },
+  );
+
   return {
     run,
     backends: () => engine.backends(),
@@ -126,9 +137,7 @@ export async function createNodeRuntime(opts: NodeRuntimeOptions = {}): Promise<
     home,
     engine,
     ...(pool ? { pool, warm: () => pool.stats() } : {}),
-    // Loaded when asked: no other command pays for the doctor's modules.
-    doctor: async (o = {}) =>
-      (await import('./doctor/index.ts')).runDoctor({ env, cwd, ...(opts.configPath !== undefined ? { configPath: opts.configPath } : {}), live: o.live === true, run, hidePaths: mode === 'server', ...(o.signal ? { signal: o.signal } : {}) }),
+    doctor,
     ...(toolBridge ? { resolveToolCall: (id: string, result: { content: string; isError?: boolean }) => toolBridge.resolve(id, result) } : {}),
     async close() {
       await toolBridge?.close();

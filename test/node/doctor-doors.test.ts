@@ -3,6 +3,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctorReportSchema } from '../../handlers/schemas/doctor.ts';
 import { createMcpServer } from '../../mcp/server.ts';
@@ -16,6 +18,7 @@ const ids = (r: DoctorReport) => r.checks.map((c) => `${c.id}:${c.status}`);
 describe('GET /api/v1/doctor', () => {
   it('answers the report behind the API key; live=1 adds the live prompts', async () => {
     const m = machine({ env: { FAKE_LOGGED_OUT: 'codex', FAKE_CHUNK_DELAY_MS: '1' } });
+    m.env.FAKE_LOG = join(m.home, 'fake-calls.log');
     const rt = await createNodeRuntime({ env: m.env, cwd: m.home, mode: 'server' });
     try {
       const app = testApp(rt, { apiKeys: ['secret-key'] });
@@ -30,6 +33,13 @@ describe('GET /api/v1/doctor', () => {
       // The server sends no absolute path at all: each is cut to its last part.
       expect(body.checks.find((c) => c.id === 'backend.claude')!.message).toMatch(/^claude [\d.]+ at …\/claude \(tested: /);
       expect(JSON.stringify(body)).not.toMatch(/test\/fixtures/);
+      // Within 30 s the server answers from that report (doctor-cache.ts): no backend is asked again.
+      const asked = () => readFileSync(m.env.FAKE_LOG!, 'utf8').split('\n').filter(Boolean).length;
+      const before = asked();
+      expect(before).toBeGreaterThan(0);
+      const again = await app.fetch(new Request(url('/api/v1/doctor'), { headers: { authorization: 'Bearer secret-key' } }));
+      expect(await again.json()).toEqual(body);
+      expect(asked()).toBe(before);
 
       const live = doctorReportSchema.parse(await (await app.fetch(new Request(url('/api/v1/doctor?live=1'), { headers: { authorization: 'Bearer secret-key' } }))).json());
       expect(ids(live)).toEqual(expect.arrayContaining(['live.claude:ok', 'live.gemini:ok', 'live.codex:skip']));

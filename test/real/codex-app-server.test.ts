@@ -139,8 +139,9 @@ describe.skipIf(!present)('real codex app-server through the codec', { timeout: 
     await d.ready();
     const asked = mock.requests.length;
     const t = await d.turn({ prompt: 'USE_TOOL:touch made-by-tool.txt' });
-    // Which shell tool codex offers varies (`shell`, or the unified `exec_command`, whose items the codec does
-    // not surface yet): when a tool_result is there, it is an error; the command's failure reaches the model.
+    // codex reports no item at all for a command its sandbox refused to start (seen with its unified
+    // `exec_command`, cold `codex exec --json` alike; a command that runs is a commandExecution item): when a
+    // tool_result is there, it is an error; either way the command's failure reaches the model.
     const result = t.find((e) => e.kind === 'tool_result');
     if (result) expect(result).toMatchObject({ isError: true });
     expect(JSON.stringify(mock.requests.slice(asked))).toMatch(/function_call_output/);
