@@ -58,6 +58,8 @@ export const CONFIG_DEFAULTS = {
     max_concurrent_runs: 0,
     queue_timeout_secs: 30,
     heartbeat_secs: 15,
+    /** Ctrl-C/SIGTERM: how long runs in flight may go on before they are cancelled. */
+    shutdown_grace_secs: 10,
     /** How long an agent waits for a caller's result of its own tool (OpenAI/Anthropic function tools). */
     tool_result_timeout_secs: 300,
     console: true,

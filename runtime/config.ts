@@ -85,6 +85,7 @@ const serverSchema = z.strictObject({
   max_concurrent_runs: withDefault(int(0), D.server.max_concurrent_runs),
   queue_timeout_secs: withDefault(nonNegative(), D.server.queue_timeout_secs),
   heartbeat_secs: withDefault(nonNegative(), D.server.heartbeat_secs),
+  shutdown_grace_secs: withDefault(nonNegative(), D.server.shutdown_grace_secs),
   tool_result_timeout_secs: withDefault(int(1), D.server.tool_result_timeout_secs),
   /** The web console at GET / (handlers/console/). */
   console: withDefault(z.boolean(), D.server.console),

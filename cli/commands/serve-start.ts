@@ -44,7 +44,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
     host,
     port: opts.port ?? s.port,
     log: rt.log,
-    shutdownGraceMs: 10_000,
+    shutdownGraceMs: s.shutdown_grace_secs * 1000,
     keepAliveTimeoutMs: s.idle_timeout_secs * 1000,
     requestTimeoutMs: s.read_timeout_secs * 1000,
     framingError: framingErrorResponse,
@@ -67,7 +67,7 @@ export async function startServer(opts: StartOptions): Promise<{ server: Running
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
       if (++signals > 1) process.exit(EXIT.cancelled); // a second Ctrl-C exits at once ('exit' kills the process groups)
-      opts.err(`${sig}: shutting down (runs in flight get 10s to finish)…`);
+      opts.err(`${sig}: shutting down (runs in flight get ${s.shutdown_grace_secs}s to finish)…`);
       void server
         .close()
         .then(() => rt.close())

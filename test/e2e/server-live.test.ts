@@ -1,7 +1,7 @@
 // The live server with the real engine and the fake backend CLIs on PATH: in-process
 // (createNodeRuntime + createApp + serve on port 0) and as `node dist/clinvk.cjs serve --port 0`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,5 +201,23 @@ describe('`clinvk serve` (built CLI)', () => {
     expect(await pending).toMatchObject({ exit_code: 0 });
     expect(await exited).toBe(0);
     expect(stderr()).toMatch(/shutting down/);
+  });
+
+  it('server.shutdown_grace_secs: a run still going when the grace is over is cancelled, then exit 0', async () => {
+    const dir = mkdtempSync(join(home, 'grace-'));
+    const config = join(dir, 'config.yaml');
+    const calls = join(dir, 'fake-calls.log');
+    writeFileSync(config, 'server:\n  shutdown_grace_secs: 1\n');
+    const { proc, url, exited, stderr } = await startCli({ CLINVK_CONFIG: config, FAKE_LOG: calls });
+    const pending = post(`${url}/api/v1/prompt`, { backend: 'claude', prompt: 'never ends [[fake:hang]]', ephemeral: true }).then((r) => r.json());
+    // The run's claude has started (serve's own --version probes are in the log too).
+    await until(() => existsSync(calls) && readFileSync(calls, 'utf8').includes('never ends'), 30_000);
+    proc.kill('SIGTERM');
+    expect(await pending).toMatchObject({ error: { code: 'CANCELLED' } });
+    expect(await exited).toBe(0);
+    expect(stderr()).toMatch(/runs in flight get 1s to finish/);
+    // The server's own log: the grace it waited was the configured one, and it was over.
+    expect(stderr()).toMatch(/"grace_ms":1000/);
+    expect(stderr()).toMatch(/grace period over, cancelling the runs still going/);
   });
 });
