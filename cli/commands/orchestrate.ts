@@ -6,7 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import type { Task, TaskOutcome } from '../../runtime/orchestrate.ts';
-import { ClinvkError, isClinvkError } from '../../runtime/contract.ts';
+import { ClinvkError, EFFORTS, isClinvkError } from '../../runtime/contract.ts';
 import { interruptible, readAll, reportError } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { ConfigCommand } from '../options.ts';
@@ -106,6 +106,7 @@ export class CompareCommand extends ConfigCommand {
     examples: [
       ['Claude against codex', '$0 compare --backends claude,codex "which sort is stable?"'],
       ['Every installed backend, one after another', '$0 compare --all-backends --sequential "review main.go"'],
+      ['The same JSON shape from each', '$0 compare --backends claude,codex --json-schema city.json "Describe a city"'],
     ],
   });
   backends = Option.String('--backends', { description: 'Comma-separated backends' });
@@ -114,6 +115,8 @@ export class CompareCommand extends ConfigCommand {
   json = Option.Boolean('--json', false, { description: 'JSON output' });
   model = Option.String('-m,--model', { description: 'Model alias for every backend (fast, balanced, best)' });
   workdir = Option.String('-w,--workdir', { description: 'Working directory' });
+  jsonSchema = Option.String('--json-schema', { description: 'Every backend answers with JSON matching this JSON Schema (a file, or the schema as JSON)' });
+  effort = Option.String('--effort', { description: `Reasoning effort for every backend: ${EFFORTS.join(', ')} (gemini has none)`, validator: t.isEnum(EFFORTS) });
   words = Option.Rest({ name: 'prompt' });
 
   async execute(): Promise<number> {
@@ -125,7 +128,13 @@ export class CompareCommand extends ConfigCommand {
       const { compare, compareToJson } = await import('../../runtime/orchestrate.ts');
       const rt = await createNodeRuntime({ env: process.env, cwd: process.cwd(), mode: 'cli', ...(this.config ? { configPath: this.config } : {}) });
       const wanted = this.all || !this.backends ? 'all' : this.backends.split(',').map((b) => b.trim()).filter(Boolean);
-      const base = { prompt, ...(this.model ? { model: this.model } : {}), ...(this.workdir ? { workdir: this.workdir } : {}) };
+      const base = {
+        prompt,
+        ...(this.model ? { model: this.model } : {}),
+        ...(this.workdir ? { workdir: this.workdir } : {}),
+        ...(this.jsonSchema !== undefined ? { outputSchema: (await import('../json-schema-arg.ts')).jsonSchemaArg(this.jsonSchema) } : {}),
+        ...(this.effort ? { effort: this.effort } : {}),
+      };
       const names = wanted === 'all' ? (await rt.backends()).map((b) => ({ backend: b.name })) : wanted.map((backend) => ({ backend }));
       const progress = createProgress(names, this.context.stderr, this.json);
       const { value: summary, interrupted } = await interruptible((signal) =>

@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import OpenAI from 'openai';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,9 @@ describe('REST and MCP', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: 'Bearer sk-test' } } }));
     const r = (await client.callTool({ name: 'clinvk_prompt', arguments: { backend: 'claude', prompt: 'Describe a city', output_schema: z.toJSONSchema(City), effort: 'max' } })) as CallToolResult;
     expect(JSON.parse((r.content[0] as { text: string }).text)).toEqual(EXPECTED);
+    // compare (parallel and chain take the same task fields): each backend's answer is that JSON.
+    const cmp = (await client.callTool({ name: 'clinvk_compare', arguments: { backends: ['claude', 'codex'], prompt: 'Describe a city', output_schema: z.toJSONSchema(City), effort: 'low' } })) as CallToolResult;
+    expect((cmp.structuredContent as { results: { output: string }[] }).results.map((x) => JSON.parse(x.output))).toEqual([EXPECTED, EXPECTED]);
     const bad = (await client.callTool({ name: 'clinvk_prompt', arguments: { backend: 'claude', prompt: 'x', output_schema: { type: 'objekt' } } })) as CallToolResult;
     expect(bad.isError).toBe(true);
     expect((bad.content[0] as { text: string }).text).toContain('the output schema is not a valid JSON Schema');
@@ -154,6 +157,24 @@ describe('CLI', () => {
     const d = await clinvk(['-b', 'gemini', '--json-schema', 'missing.json', 'x'], { env, cwd: home });
     expect(d.code).toBe(1);
     expect(d.stderr).toContain('--json-schema: cannot read missing.json (ENOENT)');
+  });
+
+  it('compare --json-schema --effort: every backend answers the same JSON shape, each given the effort', async () => {
+    const { env, home } = sandbox();
+    const file = join(home, 'city.json');
+    writeFileSync(file, JSON.stringify(z.toJSONSchema(City)));
+    const log = join(home, 'fake-calls.log');
+    const r = await clinvk(['compare', '--backends', 'claude,codex', '--json-schema', file, '--effort', 'high', '--json', 'Describe a city'], { env: { ...env, FAKE_LOG: log }, cwd: home });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { results: { backend: string; output: string }[] };
+    expect(out.results.map((x) => [x.backend, JSON.parse(x.output)])).toEqual([['claude', EXPECTED], ['codex', EXPECTED]]);
+    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { cli: string; argv: string[] });
+    const runOf = (cli: string) => calls.find((c) => c.cli === cli && c.argv.join(' ').includes('Describe a city'))!.argv.join(' ');
+    expect(runOf('claude')).toContain('--effort high');
+    expect(runOf('codex')).toContain('model_reasoning_effort="high"');
+    const bad = await clinvk(['compare', '--backends', 'claude', '--json-schema', '{"type":"objekt"}', 'x'], { env, cwd: home });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr + bad.stdout).toContain('the output schema is not a valid JSON Schema');
   });
 
   it('a parallel task file takes output_schema as an object or a file name', async () => {
