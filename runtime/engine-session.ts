@@ -90,3 +90,16 @@ export async function finalUpdate(
     return `the session ${id} could not be updated: ${errText(err)}`;
   }
 }
+
+/**
+ * A run that its session recorded as completed failed afterwards (structured output: the answer did not
+ * match the schema, even after the repair turn): the record says so. A failed write is logged only,
+ * since the run's own answer already carries the failure.
+ */
+export async function markSessionFailed(store: SessionStore, id: string, message: string, deps: Pick<SessionDeps, 'log'>): Promise<void> {
+  try {
+    await store.update(id, (s) => ({ ...s, status: 'error', errorMessage: message }));
+  } catch (err) {
+    deps.log?.info({ err: errText(err), session: id }, 'session update failed');
+  }
+}

@@ -16,7 +16,7 @@ import type { Config } from './config.ts';
 import { BACKENDS } from './backends/registry.ts';
 import type { BackendAdapter, BackendEvent } from './backends/types.ts';
 import { makePlan, publicPlan, utf8Bytes, type PlanInternal, type RunPlan } from './engine-plan.ts';
-import { finalUpdate, openSession } from './engine-session.ts';
+import { finalUpdate, markSessionFailed, openSession } from './engine-session.ts';
 import { exitCodeOf, lastLines, pickFatal, runError, usageAccumulator, type ExitEvent } from './engine-result.ts';
 import { listBackends } from './engine-backends.ts';
 import { coldSource, warmSource, type SourceItem } from './engine-source.ts';
@@ -97,7 +97,10 @@ export function createEngine(deps: EngineDeps): Engine {
 
   return {
     // With an output schema, the answer is checked (and repaired once) around the plain run.
-    run: (inv, signal) => (inv.outputSchema !== undefined ? structuredRun(inv, signal, run) : run(inv, signal)),
+    run: (inv, signal) =>
+      inv.outputSchema !== undefined
+        ? structuredRun(inv, signal, run, (id, message) => (deps.sessions ? markSessionFailed(deps.sessions, id, message, sessionDeps) : Promise.resolve()))
+        : run(inv, signal),
     plan: async (inv) => {
       if (inv.outputSchema !== undefined) await outputChecker(inv.outputSchema); // a dry run refuses a bad schema too
       return publicPlan(await makeRunPlan({ ...inv, dryRun: true })); // a plan writes no attachment

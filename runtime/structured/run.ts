@@ -72,7 +72,8 @@ function* answered(result: RunResult, json: string): Generator<RunEvent> {
   yield { type: 'done', result: { ...result, output: json } };
 }
 
-export async function* structuredRun(inv: Invocation, signal: AbortSignal | undefined, run: RunFn): AsyncGenerator<RunEvent> {
+/** `markFailed`: records the final mismatch in the run's session, which its last turn recorded as completed. */
+export async function* structuredRun(inv: Invocation, signal: AbortSignal | undefined, run: RunFn, markFailed?: (sessionId: string, message: string) => Promise<void>): AsyncGenerator<RunEvent> {
   const schema = inv.outputSchema as Record<string, unknown>;
   const checker = await outputChecker(schema);
   if (inv.dryRun) return yield* run(inv, signal);
@@ -104,5 +105,6 @@ export async function* structuredRun(inv: Invocation, signal: AbortSignal | unde
       hint: 'say in the prompt what each field must hold, or loosen the schema',
     },
   };
+  if (result.sessionId) await markFailed?.(result.sessionId, result.error!.message);
   yield { type: 'done', result };
 }

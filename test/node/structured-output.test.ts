@@ -63,6 +63,9 @@ describe.each([false, true])('structured output (live agents: %s)', (warm) => {
     expect(result.error?.message).toBe('the answer does not match the output schema, even after one repair turn: (root) must be object');
     expect(result.exitCode).toBe(1);
     expect(events.filter((e) => e.type === 'text')).toHaveLength(0);
+    // The session's record says the run failed, and why (its last turn had recorded it completed).
+    const session = await rt.sessions.get(result.sessionId!);
+    expect(session).toMatchObject({ status: 'error', errorMessage: result.error!.message, turnCount: 2 });
   });
 });
 
