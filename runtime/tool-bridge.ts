@@ -7,6 +7,14 @@ import type { ClientTool, ClientToolResult, ClientTools } from './contract.ts';
 /** The MCP server name the agents see (claude names the tools `mcp__client__<name>`). */
 export const CLIENT_TOOL_SERVER = 'client';
 
+/**
+ * Whether an agent's own `tool_use` event is a call of a client tool, as each CLI names an MCP tool:
+ * claude `mcp__client__<name>`, codex `client.<name>`, gemini `mcp_client_<name>`. The agent prints it
+ * before its MCP client reaches the bridge, so it announces a call that is on its way.
+ */
+export const announcesClientCall = (toolName: string): boolean =>
+  toolName.startsWith(`mcp__${CLIENT_TOOL_SERVER}__`) || toolName.startsWith(`${CLIENT_TOOL_SERVER}.`) || toolName.startsWith(`mcp_${CLIENT_TOOL_SERVER}_`);
+
 export type BridgeItem =
   | { type: 'client_tool_call'; id: string; name: string; input: unknown }
   /** A call waited `timeoutMs` for its result: the agent got an MCP error; the run is to end. */

@@ -4,6 +4,7 @@
 // waiting runs for the compatible doors (OpenAI chat and Responses, Anthropic Messages): it cuts a run's
 // events into turns, parks a run on its tool calls, and resumes it when the results come. Pure.
 import { ClinvkError, type ClientToolResult, type RunEvent, type Runtime } from '../../runtime/contract.ts';
+import { announcesClientCall } from '../../runtime/tool-bridge.ts';
 
 export type ToolCallEvent = Extract<RunEvent, { type: 'client_tool_call' }>;
 /** What a door renders for one response: run events, ending with `done` or with the calls the agent waits on. */
@@ -11,6 +12,12 @@ export type TurnEvent = RunEvent | { type: 'tool_calls'; calls: ToolCallEvent[] 
 
 /** Parallel calls of one step reach the bridge within moments of each other: wait this long for more. */
 export const SETTLE_MS = 150;
+/**
+ * While the agent has announced more client calls (its own tool_use events) than have reached the bridge,
+ * wait up to this long for them instead: on a busy machine the calls of one step arrive seconds apart,
+ * and a response cut early hands the caller only some of them (one more round trip for the rest).
+ */
+export const ANNOUNCED_WAIT_MS = 5_000;
 /** After its calls timed out, a parked run is read to its end (the engine stops it); give up and abort after this. */
 const DRAIN_GRACE_MS = 10_000;
 
@@ -21,6 +28,9 @@ interface HeldRun {
   controller: AbortController;
   calls: Set<string>;
   timer?: ReturnType<typeof setTimeout>;
+  /** Client calls the agent announced, and those that reached the bridge, in the step being collected. */
+  announced: number;
+  received: number;
 }
 
 export interface ToolTurns {
@@ -35,8 +45,9 @@ export interface ToolTurns {
   readonly waiting: number;
 }
 
-export function createToolTurns(runtime: Pick<Runtime, 'resolveToolCall'>, opts: { settleMs?: number } = {}): ToolTurns {
+export function createToolTurns(runtime: Pick<Runtime, 'resolveToolCall'>, opts: { settleMs?: number; announcedWaitMs?: number } = {}): ToolTurns {
   const settleMs = opts.settleMs ?? SETTLE_MS;
+  const announcedWaitMs = opts.announcedWaitMs ?? ANNOUNCED_WAIT_MS;
   const byCall = new Map<string, HeldRun>();
   const held = new Set<HeldRun>();
 
@@ -105,11 +116,17 @@ export function createToolTurns(runtime: Pick<Runtime, 'resolveToolCall'>, opts:
         }
         const calls = [ev];
         const later: IteratorResult<RunEvent>[] = [];
-        for (let more = await readWithin(run, settleMs); more; more = await readWithin(run, settleMs)) {
+        const deadline = Date.now() + announcedWaitMs;
+        const waitMs = () => (run.announced > run.received ? Math.max(0, deadline - Date.now()) : settleMs);
+        for (let more = await readWithin(run, waitMs()); more; more = await readWithin(run, waitMs())) {
           if (!more.done && more.value.type === 'client_tool_call') calls.push(more.value);
           else later.push(more); // the agent's own progress events: the next response shows them
           if (more.done) break;
         }
+        // The next step counts afresh: an announced call that never came (the agent's MCP client failed)
+        // must not hold up the steps after it.
+        run.announced = 0;
+        run.received = 0;
         if (later.length > 0) run.iter = replay(later, run.iter, run.pending);
         if (later.length > 0) run.pending = undefined;
         park(run, calls);
@@ -126,7 +143,9 @@ export function createToolTurns(runtime: Pick<Runtime, 'resolveToolCall'>, opts:
 
   return {
     start(events, controller, signal) {
-      return turn({ iter: events[Symbol.asyncIterator](), controller, calls: new Set() }, signal);
+      const run: HeldRun = { iter: events[Symbol.asyncIterator](), controller, calls: new Set(), announced: 0, received: 0 };
+      run.iter = counting(run, run.iter);
+      return turn(run, signal);
     },
     resume(results, signal) {
       if (results.length === 0) return undefined;
@@ -157,6 +176,21 @@ export function createToolTurns(runtime: Pick<Runtime, 'resolveToolCall'>, opts:
     get waiting() {
       return held.size;
     },
+  };
+}
+
+/** The run's events as they come from the engine, counting announced and arrived client calls (once each, replays aside). */
+function counting(run: HeldRun, it: AsyncIterator<RunEvent>): AsyncIterator<RunEvent> {
+  return {
+    next: async () => {
+      const r = await it.next();
+      if (!r.done) {
+        if (r.value.type === 'client_tool_call') run.received++;
+        else if (r.value.type === 'tool_use' && announcesClientCall(r.value.name)) run.announced++;
+      }
+      return r;
+    },
+    return: (v?: unknown) => it.return?.(v) ?? Promise.resolve({ done: true as const, value: undefined }),
   };
 }
 

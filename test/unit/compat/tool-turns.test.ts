@@ -70,6 +70,33 @@ describe('tool turns', () => {
     expect(t.waiting).toBe(0);
   });
 
+  it('calls the agent announced (its tool_use events) are waited for past the settle wait, up to a cap', async () => {
+    const t = createToolTurns({ resolveToolCall: () => true }, { settleMs: 30, announcedWaitMs: 1000 });
+    const run = liveRun();
+    const use = (id: string, name: string): RunEvent => ({ type: 'tool_use', id, name, input: {} });
+    // codex names them client.<tool>: two announced, the second call reaches the bridge 150 ms after the first.
+    run.push(use('u1', 'client.tool_a'), use('u2', 'client.tool_b'), call('a'));
+    setTimeout(() => run.push(call('b')), 150);
+    const first = await all(t.start(run.events, new AbortController()));
+    expect((first.at(-1) as Extract<TurnEvent, { type: 'tool_calls' }>).calls.map((c) => c.id)).toEqual(['a', 'b']);
+
+    // claude's and gemini's names count too; an announced call that never comes holds the response only up to the cap.
+    const next = t.resume([{ id: 'a', result: { content: '1' } }, { id: 'b', result: { content: '2' } }])!;
+    run.push(use('u3', 'mcp__client__tool_c'), use('u4', 'mcp_client_tool_d'), call('c'));
+    const t0 = Date.now();
+    const second = await all(next);
+    expect((second.at(-1) as Extract<TurnEvent, { type: 'tool_calls' }>).calls.map((c) => c.id)).toEqual(['c']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+
+    // The next step counts afresh: the call that never came does not hold it up; the agent's own tools never did.
+    const third = t.resume([{ id: 'c', result: { content: '3' } }])!;
+    run.push(use('u5', 'Bash'), call('e'));
+    const t1 = Date.now();
+    const last = await all(third);
+    expect((last.at(-1) as Extract<TurnEvent, { type: 'tool_calls' }>).calls.map((c) => c.id)).toEqual(['e']);
+    expect(Date.now() - t1).toBeLessThan(900);
+  });
+
   it('a call that comes after the settle wait starts the next response, not this one', async () => {
     const { t } = turns();
     const run = liveRun();
