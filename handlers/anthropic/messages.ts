@@ -1,7 +1,7 @@
 // POST /anthropic/v1/messages (non-streaming and SSE) and /messages/count_tokens.
 import type { RunEvent, RunResult } from '../../runtime/contract.ts';
 import { startChatRun, type ChatRunContext } from '../compat/chat-run.ts';
-import { reuseRequested } from '../openai/chat.ts';
+import { clinvkRunFields } from '../openai/chat.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import { anthropicError, anthropicErrorBody, parseAnthropicBody } from './errors.ts';
 import { countTokensRequestSchema, messagesRequestSchema, messagesTurns } from './schemas.ts';
@@ -33,9 +33,7 @@ export async function createMessage(req: Request, ctx: AnthropicContext, signal:
     {
       model: body.model,
       turns: messagesTurns(body),
-      reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-      ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
-      ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
+      ...clinvkRunFields(req, body.clinvk),
       ...anthropicRunOptions(body),
     },
     signal,

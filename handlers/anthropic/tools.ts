@@ -6,7 +6,7 @@ import type { ClientTools, RunResult } from '../../runtime/contract.ts';
 import { clientToolsOf, collectToolTurn, notCalled, requiredToolName, startToolTurn } from '../compat/tool-run.ts';
 import type { ToolCallEvent, ToolTurns, TurnEvent } from '../compat/tool-turns.ts';
 import { checkField, TOOL_NAME } from '../openai/tool-schemas.ts';
-import { reuseRequested } from '../openai/chat.ts';
+import { clinvkRunFields } from '../openai/chat.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import { anthropicError, anthropicErrorBody } from './errors.ts';
 import { messagesTurns, type MessagesRequest } from './schemas.ts';
@@ -67,9 +67,7 @@ export async function toolMessage(req: Request, body: MessagesRequest, ctx: Anth
       {
         model: body.model,
         turns: messagesTurns(body),
-        reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-        ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
-        ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
+        ...clinvkRunFields(req, body.clinvk),
         ...(clientTools.tools.length > 0 ? { clientTools } : {}),
       },
       signal,

@@ -7,7 +7,7 @@ import type { ToolCallEvent, TurnEvent } from '../compat/tool-turns.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import type { ChatCompletionRequest } from './schemas.ts';
 import { chatTurns, contentText } from './schemas.ts';
-import { openAiUsage, reuseRequested, type OpenAiContext } from './chat.ts';
+import { clinvkRunFields, openAiUsage, type OpenAiContext } from './chat.ts';
 import { openaiError, openaiErrorBody } from './errors.ts';
 import { chatToolSchema, checkField, clientChoice, clientTool, toolChoiceSchema } from './tool-schemas.ts';
 
@@ -57,9 +57,7 @@ export async function toolChatCompletions(req: Request, body: ChatCompletionRequ
       {
         model: body.model,
         turns: chatTurns(body.messages),
-        reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-        ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
-        ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
+        ...clinvkRunFields(req, body.clinvk),
         ...(maxTokens ? { maxTokens } : {}),
         ...(clientTools.tools.length > 0 ? { clientTools } : {}),
       },

@@ -32,6 +32,15 @@ export function reuseRequested(req: Request, bodyOption: boolean | undefined): b
   return bodyOption ?? true;
 }
 
+/**
+ * The run fields of clinvk's own extension on every compatible door (the `clinvk` body object and the
+ * reuse header): conversation reuse, workdir and session. `sessionId` overrides the extension's session
+ * (Responses: the one a previous_response_id names).
+ */
+export function clinvkRunFields(req: Request, ext: { reuse_session?: boolean | undefined; workdir?: string | undefined; session_id?: string | undefined } | undefined, sessionId = ext?.session_id) {
+  return { reuseSession: reuseRequested(req, ext?.reuse_session), ...(ext?.workdir ? { workdir: ext.workdir } : {}), ...(sessionId ? { sessionId } : {}) };
+}
+
 export async function chatCompletions(req: Request, ctx: OpenAiContext, signal: AbortSignal): Promise<Response> {
   const parsed = await parseOpenAiBody(req, chatCompletionRequestSchema);
   if (!parsed.ok) return parsed.response;
@@ -48,9 +57,7 @@ export async function chatCompletions(req: Request, ctx: OpenAiContext, signal: 
     {
       model: body.model,
       turns: chatTurns(body.messages),
-      reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-      ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
-      ...(body.clinvk?.session_id ? { sessionId: body.clinvk.session_id } : {}),
+      ...clinvkRunFields(req, body.clinvk),
       ...(maxTokens ? { maxTokens } : {}),
       ...(outputSchema ? { outputSchema } : {}),
       ...(effort ? { effort } : {}),

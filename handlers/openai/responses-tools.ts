@@ -6,7 +6,7 @@ import type { RunResult } from '../../runtime/contract.ts';
 import { clientToolsOf, collectToolTurn, notCalled, requiredToolName, startToolTurn } from '../compat/tool-run.ts';
 import type { ToolCallEvent, ToolTurns, TurnEvent } from '../compat/tool-turns.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
-import { reuseRequested, type OpenAiContext } from './chat.ts';
+import { clinvkRunFields, type OpenAiContext } from './chat.ts';
 import { openaiError, openaiErrorBody } from './errors.ts';
 import { responsesTurns, type ResponsesRequest } from './responses-schema.ts';
 import { checkField, clientChoice, clientTool, responsesToolSchema, toolChoiceSchema } from './tool-schemas.ts';
@@ -65,9 +65,7 @@ export async function toolResponse(req: Request, body: ResponsesRequest, ctx: Op
       {
         model: body.model,
         turns: responsesTurns(body),
-        reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-        ...(sessionId ? { sessionId } : {}),
-        ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
+        ...clinvkRunFields(req, body.clinvk, sessionId),
         ...(body.max_output_tokens ? { maxTokens: body.max_output_tokens } : {}),
         ...(clientTools.tools.length > 0 ? { clientTools } : {}),
       },

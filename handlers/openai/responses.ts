@@ -6,7 +6,7 @@ import { peekFirst } from '../compat/peek.ts';
 import type { KeyValueMemory } from '../compat/memory.ts';
 import { sseResponse, type SseFrame } from '../sse.ts';
 import type { OpenAiContext } from './chat.ts';
-import { reuseRequested } from './chat.ts';
+import { clinvkRunFields } from './chat.ts';
 import { openaiError, openaiErrorBody, parseOpenAiBody } from './errors.ts';
 import { responsesRequestSchema, responsesTurns, type ResponsesRequest } from './responses-schema.ts';
 import { openAiEffort, textOutputSchema } from './structured.ts';
@@ -90,9 +90,7 @@ export async function createResponse(req: Request, ctx: OpenAiContext & { respon
       turns: responsesTurns(body),
       ...(outputSchema ? { outputSchema } : {}),
       ...(effort ? { effort } : {}),
-      reuseSession: reuseRequested(req, body.clinvk?.reuse_session),
-      ...(sessionId ? { sessionId } : {}),
-      ...(body.clinvk?.workdir ? { workdir: body.clinvk.workdir } : {}),
+      ...clinvkRunFields(req, body.clinvk, sessionId),
       ...(body.max_output_tokens ? { maxTokens: body.max_output_tokens } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),
     },
