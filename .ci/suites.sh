@@ -3,8 +3,9 @@
 #                         a failure counts as one failed test. Returns CMD's status.
 # `tests NAME LIMIT CMD…` the same for a vitest command: appends the JSON reporter (CMD must end where
 #                         vitest's own flags can follow) and adds the run's counts to the totals.
-# `finish`                prints the table and the final `N passed, N failed, N skipped`, and exits
-#                         1 if anything failed.
+# `finish`                prints the failed tests (file, name, the first line of the error), the table and
+#                         the final `N passed, N failed, N skipped`, and exits 1 if anything failed. The
+#                         failures come last but one because a CI log is often read from its tail only.
 
 CI_DIR=.tmp/ci
 mkdir -p "$CI_DIR"
@@ -13,6 +14,7 @@ CI_ROWS=()
 CI_PASSED=0
 CI_FAILED=0
 CI_SKIPPED=0
+CI_FAILURES=()
 CI_START=$(date +%s.%N)
 
 # Seconds since $1 (a `date +%s.%N`), one decimal.
@@ -60,6 +62,20 @@ tests() {
     console.log(`${r.numPassedTests} ${failed} ${r.numPendingTests + r.numTodoTests}`);
   ' "$json")
   read -r p f s <<<"$counts"
+  # Each failed test as `suite: file > test: first line of its error`, kept for the end of the log.
+  local failures
+  failures=$(node -e '
+    const fs = require("fs");
+    let r; try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { process.exit(0); }
+    const firstLine = (m) => String(m ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => l.trim()) ?? "";
+    for (const file of r.testResults ?? []) {
+      const rel = require("path").relative(process.cwd(), file.name);
+      const failed = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+      for (const t of failed) console.log(`${process.argv[2]}: ${rel} > ${t.fullName}: ${firstLine(t.failureMessages?.[0]).slice(0, 300)}`);
+      if (failed.length === 0 && file.status === "failed") console.log(`${process.argv[2]}: ${rel}: ${firstLine(file.message).slice(0, 300)}`);
+    }
+  ' "$json" "$name")
+  [ -n "$failures" ] && mapfile -t -O "${#CI_FAILURES[@]}" CI_FAILURES <<<"$failures"
   # vitest failing without a failed test (an error outside any test) still fails the suite.
   [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
   CI_PASSED=$((CI_PASSED + p))
@@ -70,6 +86,11 @@ tests() {
 }
 
 finish() {
+  if [ "${#CI_FAILURES[@]}" -gt 0 ]; then
+    echo
+    echo "failed tests:"
+    printf '  %s\n' "${CI_FAILURES[@]}"
+  fi
   echo
   printf '%-30s %10s  %-6s %6s %6s %6s\n' suite time result passed failed skipped
   printf '%s\n' "${CI_ROWS[@]}"
