@@ -16,6 +16,8 @@ export const SETTLE_MS = 150;
  * While the agent has announced more client calls (its own tool_use events) than have reached the bridge,
  * wait up to this long for them instead: on a busy machine the calls of one step arrive seconds apart,
  * and a response cut early hands the caller only some of them (one more round trip for the rest).
+ * Never more than half the first call's own timeout (server.tool_result_timeout_secs), which runs from its
+ * arrival: the caller keeps the other half to answer.
  */
 export const ANNOUNCED_WAIT_MS = 5_000;
 /** After its calls timed out, a parked run is read to its end (the engine stops it); give up and abort after this. */
@@ -116,7 +118,7 @@ export function createToolTurns(runtime: Pick<Runtime, 'resolveToolCall'>, opts:
         }
         const calls = [ev];
         const later: IteratorResult<RunEvent>[] = [];
-        const deadline = Date.now() + announcedWaitMs;
+        const deadline = Date.now() + Math.min(announcedWaitMs, ev.timeoutMs / 2);
         const waitMs = () => (run.announced > run.received ? Math.max(0, deadline - Date.now()) : settleMs);
         for (let more = await readWithin(run, waitMs()); more; more = await readWithin(run, waitMs())) {
           if (!more.done && more.value.type === 'client_tool_call') calls.push(more.value);

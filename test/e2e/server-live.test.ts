@@ -179,7 +179,8 @@ describe('`clinvk serve` (built CLI)', () => {
       proc.kill('SIGKILL');
       throw new Error(`serve did not start:\n${out}\n${err}`);
     });
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    // 'close', not 'exit': 'exit' can come before the last of stderr is read, and the tests read the server's last log lines.
+    const exited = new Promise<number | null>((r) => proc.once('close', (code) => r(code)));
     return { proc, out, url: /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!, exited, stderr: () => err };
   }
 
@@ -194,9 +195,11 @@ describe('`clinvk serve` (built CLI)', () => {
   });
 
   it('on SIGTERM lets a run in flight finish, then exits 0', async () => {
-    const { proc, url, exited, stderr } = await startCli({ FAKE_CHUNK_DELAY_MS: '200', FAKE_CHUNKS: '3' });
-    const pending = post(`${url}/api/v1/prompt`, { backend: 'claude', prompt: 'slow', ephemeral: true }).then((r) => r.json());
-    await new Promise((r) => setTimeout(r, 250));
+    const calls = join(mkdtempSync(join(home, 'slow-')), 'fake-calls.log');
+    const { proc, url, exited, stderr } = await startCli({ FAKE_CHUNK_DELAY_MS: '200', FAKE_CHUNKS: '3', FAKE_LOG: calls });
+    const pending = post(`${url}/api/v1/prompt`, { backend: 'claude', prompt: 'slow answer', ephemeral: true }).then((r) => r.json());
+    // SIGTERM once the run's claude has started (a fixed nap could come before the request on a loaded machine).
+    await until(() => existsSync(calls) && readFileSync(calls, 'utf8').includes('slow answer'), 30_000);
     proc.kill('SIGTERM');
     expect(await pending).toMatchObject({ exit_code: 0 });
     expect(await exited).toBe(0);

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { geminiWarm } from '../../runtime/backends/gemini-warm.ts';
 import type { WarmStart } from '../../runtime/backends/warm.ts';
 import { startWarm, groupMembers, textOf, type WarmDriver } from '../fixtures/warm-driver.ts';
+import { stretched } from '../reliability/work-bound.ts';
 
 const bin = resolve('test/fixtures/fake-clis/gemini');
 const home = mkdtempSync(join(tmpdir(), 'gemini-warm-'));
@@ -70,7 +71,9 @@ describe('fake gemini --acp through the codec', () => {
     const d = open();
     await d.ready();
     const hung = d.turn({ prompt: '[fake:hang] wait' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Interrupt once its first text is out: the prompt is surely sent (a fixed nap can come before that on a loaded machine).
+    const end = Date.now() + stretched(10_000);
+    while (!d.all.some((o) => o.kind === 'text') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(d.interrupt()).toBe(true);
     const out = await hung;
     expect(out.at(-1)).toEqual({ kind: 'turn_end', cancelled: true });

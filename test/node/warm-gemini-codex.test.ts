@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../runtime/contract.ts';
 import type { Config } from '../../runtime/config.ts';
 import type { NodeRuntime } from '../../runtime/node/index.ts';
+import { collect } from '../../runtime/engine.ts';
+import { stretched } from '../reliability/work-bound.ts';
 import { alive } from '../fixtures/proc.ts';
 import { fakeLog, noneAlive, runAll, startedPids, turnPids, until, warmEnv, warmRuntime, type WarmEnv } from './warm-helpers.ts';
 
@@ -100,19 +102,22 @@ describe.each(['gemini', 'codex'] as const)('warm %s through the engine', (backe
 
   it('a timeout and a cancel interrupt the turn; the agent serves the next one; shutdown leaves nothing in /proc', async () => {
     const { w, rt } = await setup();
-    const a = await runAll(rt, { backend, prompt: 'wait [fake:hang]', timeoutMs: 400 });
-    expect(a.result.error?.code).toBe('TIMEOUT');
+    // The agent is started and its session made by a first turn, so the timeout below only has to outlast
+    // sending one prompt (an interrupt before the turn is out has nothing to cancel, and the agent is killed).
+    const first = await runAll(rt, { backend, prompt: 'hello' });
     const pid = turnPids(w)[0]!;
+    const a = await runAll(rt, { backend, prompt: 'wait [fake:hang]', sessionId: first.result.sessionId!, timeoutMs: stretched(1000) });
+    expect(a.result.error?.code).toBe('TIMEOUT');
     expect(alive(pid)).toBe(true);
+    // Cancelled once its first text is out (the turn is surely running; a fixed nap can come before that).
     const ac = new AbortController();
-    const run = runAll(rt, { backend, prompt: 'wait more [fake:hang]', sessionId: a.result.sessionId! }, ac.signal);
-    await until(() => turnPids(w).length === 2);
-    await new Promise((r) => setTimeout(r, 100));
-    ac.abort();
-    expect((await run).result.error?.code).toBe('CANCELLED');
-    const c = await runAll(rt, { backend, prompt: 'next', sessionId: a.result.sessionId! });
+    const cancelled = await collect(rt.run({ backend, prompt: 'wait more [fake:hang]', sessionId: first.result.sessionId! }, ac.signal), (e) => {
+      if (e.type === 'text') ac.abort();
+    });
+    expect(cancelled.error?.code).toBe('CANCELLED');
+    const c = await runAll(rt, { backend, prompt: 'next', sessionId: first.result.sessionId! });
     expect(c.result.error).toBeUndefined();
-    expect(turnPids(w)).toEqual([pid, pid, pid]);
+    expect(turnPids(w)).toEqual([pid, pid, pid, pid]);
     await rt.close();
     await until(() => noneAlive(w));
   });

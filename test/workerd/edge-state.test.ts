@@ -71,6 +71,11 @@ beforeAll(async () => {
   for (const name of ['a', 'b'] as const) {
     logs[name] = join(dir, `${name}.log`);
     runners[name] = await startRunner({ apiKeys: ['runner-secret'], mcp: true, env: { FAKE_LOG: logs[name] } });
+    // A runner's first /health probes each backend's --version; the edge gives /health 2 s, which a loaded
+    // machine can miss (the runner is then counted down). Later ones answer from the probed versions.
+    const health = await fetch(`${runners[name].url}/health`);
+    await health.text();
+    expect(health.status).toBe(200);
   }
 }, 120_000);
 

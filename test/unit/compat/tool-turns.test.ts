@@ -97,6 +97,17 @@ describe('tool turns', () => {
     expect(Date.now() - t1).toBeLessThan(900);
   });
 
+  it('the wait for announced calls takes at most half the first call’s own timeout, so the caller keeps the rest', async () => {
+    const t = createToolTurns({ resolveToolCall: () => true }, { settleMs: 30, announcedWaitMs: 5_000 });
+    const run = liveRun();
+    run.push({ type: 'tool_use', id: 'u1', name: 'client.tool_a', input: {} }, { type: 'tool_use', id: 'u2', name: 'client.tool_b', input: {} }, call('a', 1_000));
+    const t0 = Date.now();
+    const first = await all(t.start(run.events, new AbortController()));
+    expect((first.at(-1) as Extract<TurnEvent, { type: 'tool_calls' }>).calls.map((c) => c.id)).toEqual(['a']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+
   it('a call that comes after the settle wait starts the next response, not this one', async () => {
     const { t } = turns();
     const run = liveRun();
