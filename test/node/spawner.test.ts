@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpawnEvent } from '../../runtime/contract.ts';
 import { createSpawner } from '../../runtime/node/spawner.ts';
+import { stretched } from '../reliability/work-bound.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -101,7 +102,8 @@ describe('spawner', () => {
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {
-    const evs = await all(sh(`trap '' TERM; echo ready; sleep 30 & wait; sleep 30`, { timeoutMs: 150 }));
+    // The timeout has to come after sh has set its trap (150 ms was not always enough on a loaded machine).
+    const evs = await all(sh(`trap '' TERM; echo ready; sleep 30 & wait; sleep 30`, { timeoutMs: stretched(1000) }));
     expect(exitOf(evs)).toMatchObject({ reason: 'timeout', signal: 'SIGKILL' });
   });
 

@@ -40,7 +40,8 @@ export function warmEnv(extra: Record<string, string> = {}): WarmEnv {
 
 export async function warmRuntime(w: WarmEnv, opts: { warm?: Partial<Config['warm']>; warmOn?: boolean; mode?: 'server' | 'cli' } = {}): Promise<NodeRuntime> {
   const config = defaultConfig();
-  config.warm = { ...config.warm, ...opts.warm };
+  // max_agents 8, not the default taken from the machine's free memory, so the pool's size never depends on the machine.
+  config.warm = { ...config.warm, max_agents: 8, ...opts.warm };
   return createNodeRuntime({ env: w.env, cwd: w.home, mode: opts.mode ?? 'server', config, warm: opts.warmOn ?? true });
 }
 
