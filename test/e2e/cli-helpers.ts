@@ -59,13 +59,25 @@ export function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The fakes' invocation log. A fake may be writing it at this moment: the file can exist and still be empty, or
+ * end in half a line; those are left for the next read (a poll once threw on `JSON.parse('')`).
+ */
 export const fakeLog = (file: string) =>
   existsSync(file)
     ? readFileSync(file, 'utf8')
-        .trim()
         .split('\n')
+        .filter((l, i, all) => l.trim() !== '' && (i < all.length - 1 || parses(l)))
         .map((l) => JSON.parse(l) as { cli: string; phase: string; argv: string[]; pid: number; at: number; cwd: string })
     : [];
+const parses = (line: string) => {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The grandchild pid a FAKE_SPAWN_CHILD fake wrote, or undefined while it has not written it yet. */
 export function grandchildPid(pidFile: string): number | undefined {

@@ -22,7 +22,7 @@ async function runtime(env: Record<string, string> = {}, server: Partial<ReturnT
   const fullEnv = { PATH: `${FAKES}:${process.env.PATH}`, HOME: home, CLINVK_HOME: join(home, '.clinvk'), FAKE_LOG: log, FAKE_CHUNK_DELAY_MS: '0', TMPDIR: tmp, ...env };
   mkdirSync(tmp);
   const rt = await createNodeRuntime({ env: fullEnv, cwd: home, config, logLevel: 'silent' });
-  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string; argv: string[] }) : []);
+  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; argv: string[] }) : []);
   const seen = () => lines().filter((l): l is FakeAttachmentLine & { argv: string[] } => l.phase === 'attachments');
   return { rt, home, tmp, lines, seen };
 }

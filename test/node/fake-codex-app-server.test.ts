@@ -23,7 +23,7 @@ function live(knobs: Record<string, string> = {}, o: Partial<WarmStart> = {}) {
   const log = join(home, `log-${++n}.jsonl`);
   const d = startWarm(codex.warm!, start(o), { command: bin, env: { PATH: process.env.PATH, HOME: home, FAKE_CHUNK_DELAY_MS: '0', FAKE_LOG: log, ...knobs } });
   drivers.push(d);
-  const entries = () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const entries = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   return { d, entries };
 }
 const text = (events: WarmOutput[]) => events.flatMap((e) => (e.kind === 'text' ? [e.text] : [])).join('');

@@ -17,7 +17,7 @@ const home = mkdtempSync(join(tmpdir(), 'gemini-warm-'));
 const log = join(home, 'fake.log');
 const baseEnv = { ...process.env, HOME: home, FAKE_LOG: log, FAKE_CHUNK_DELAY_MS: '0' };
 const start = (over: Partial<WarmStart> = {}): WarmStart => ({ workdir: home, approvalMode: 'default', sandboxMode: 'default', extra: [], ephemeral: false, ...over });
-const entries = () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string; pid: number; prompt?: string; argv: string[] });
+const entries = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; pid: number; prompt?: string; argv: string[] });
 
 const live: WarmDriver[] = [];
 function open(over: Partial<WarmStart> = {}, env: Record<string, string> = {}): WarmDriver {

@@ -24,7 +24,7 @@ async function runtime(over: { maxPromptBytes?: number } = {}) {
   if (over.maxPromptBytes !== undefined) config.max_prompt_bytes = over.maxPromptBytes;
   const env = { PATH: `${FAKES}:${process.env.PATH}`, HOME: home, CLINVK_HOME: join(home, '.clinvk'), FAKE_LOG: log, FAKE_CHUNK_DELAY_MS: '0' };
   const rt = await createNodeRuntime({ env, cwd: home, config, logLevel: 'silent' });
-  const starts = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string; argv: string[]; stdinIsTTY: boolean }) : []).filter((e) => e.phase === 'start');
+  const starts = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; argv: string[]; stdinIsTTY: boolean }) : []).filter((e) => e.phase === 'start');
   return { rt, home, starts };
 }
 
