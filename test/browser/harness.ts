@@ -1,11 +1,12 @@
 // The browser suite's pieces: Debian's Chromium driven by playwright-core (its own browser downloads
 // cannot work offline), and a live `clinvk serve` (the built CLI) with the fake backend CLIs on PATH.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.CLINVK_CHROMIUM ?? '/usr/bin/chromium';
@@ -76,7 +77,7 @@ export async function startServe(env: Record<string, string> = {}, configYaml = 
   return {
     url,
     home,
-    fakeLog: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+    fakeLog: () => readFakeLog<{ cli: string; phase: string; argv: string[]; pid: number }>(log),
     async close() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 export const CLINVK = resolve('dist/clinvk.cjs');
 export const FAKES = resolve('test/fixtures/fake-clis');
@@ -59,25 +60,7 @@ export function alive(pid: number): boolean {
   }
 }
 
-/**
- * The fakes' invocation log. A fake may be writing it at this moment: the file can exist and still be empty, or
- * end in half a line; those are left for the next read (a poll once threw on `JSON.parse('')`).
- */
-export const fakeLog = (file: string) =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l, i, all) => l.trim() !== '' && (i < all.length - 1 || parses(l)))
-        .map((l) => JSON.parse(l) as { cli: string; phase: string; argv: string[]; pid: number; at: number; cwd: string })
-    : [];
-const parses = (line: string) => {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
-};
+export const fakeLog = (file: string) => readFakeLog<{ cli: string; phase: string; argv: string[]; pid: number; at: number; cwd: string }>(file);
 
 /** The grandchild pid a FAKE_SPAWN_CHILD fake wrote, or undefined while it has not written it yet. */
 export function grandchildPid(pidFile: string): number | undefined {

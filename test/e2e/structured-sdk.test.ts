@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import OpenAI from 'openai';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,7 +170,7 @@ describe('CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { results: { backend: string; output: string }[] };
     expect(out.results.map((x) => [x.backend, JSON.parse(x.output)])).toEqual([['claude', EXPECTED], ['codex', EXPECTED]]);
-    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { cli: string; argv: string[] });
+    const calls = fakeLog(log);
     const runOf = (cli: string) => calls.find((c) => c.cli === cli && c.argv.join(' ').includes('Describe a city'))!.argv.join(' ');
     expect(runOf('claude')).toContain('--effort high');
     expect(runOf('codex')).toContain('model_reasoning_effort="high"');

@@ -1,7 +1,7 @@
 // Attachments through the engine to the fake CLIs: each backend gets them in its native form (codex
 // --image files, claude stream-json image blocks, gemini @path refs), the bytes equal the upload, the
 // private folder is gone after the run however it ended, and bad attachments are refused before anything starts.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { defaultConfig } from '../../runtime/config.ts';
 import type { Attachment, RunEvent, RunResult } from '../../runtime/contract.ts';
 import { createNodeRuntime } from '../../runtime/node/index.ts';
 import { JPEG, PDF, PNG, PNG_B64, sha256, type FakeAttachmentLine } from '../fixtures/attachments.ts';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 const FAKES = resolve('test/fixtures/fake-clis');
 
@@ -22,7 +23,7 @@ async function runtime(env: Record<string, string> = {}, server: Partial<ReturnT
   const fullEnv = { PATH: `${FAKES}:${process.env.PATH}`, HOME: home, CLINVK_HOME: join(home, '.clinvk'), FAKE_LOG: log, FAKE_CHUNK_DELAY_MS: '0', TMPDIR: tmp, ...env };
   mkdirSync(tmp);
   const rt = await createNodeRuntime({ env: fullEnv, cwd: home, config, logLevel: 'silent' });
-  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; argv: string[] }) : []);
+  const lines = () => readFakeLog<{ phase: string; argv: string[] }>(log);
   const seen = () => lines().filter((l): l is FakeAttachmentLine & { argv: string[] } => l.phase === 'attachments');
   return { rt, home, tmp, lines, seen };
 }

@@ -11,6 +11,7 @@ import type { WarmOutput, WarmStart } from '../../runtime/backends/warm.ts';
 import { alive, descendants } from '../fixtures/proc.ts';
 import { startWarm, type WarmDriver } from '../fixtures/warm-driver.ts';
 import { stretched } from '../reliability/work-bound.ts';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 const bin = resolve('test/fixtures/fake-clis/codex');
 const home = mkdtempSync(join(tmpdir(), 'fake-codex-app-'));
@@ -23,7 +24,7 @@ function live(knobs: Record<string, string> = {}, o: Partial<WarmStart> = {}) {
   const log = join(home, `log-${++n}.jsonl`);
   const d = startWarm(codex.warm!, start(o), { command: bin, env: { PATH: process.env.PATH, HOME: home, FAKE_CHUNK_DELAY_MS: '0', FAKE_LOG: log, ...knobs } });
   drivers.push(d);
-  const entries = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const entries = () => readFakeLog(log);
   return { d, entries };
 }
 const text = (events: WarmOutput[]) => events.flatMap((e) => (e.kind === 'text' ? [e.text] : [])).join('');

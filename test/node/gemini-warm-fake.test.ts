@@ -2,7 +2,7 @@
 // process serves many turns (asserted from the fake's log), its faults reach the codec as the pool will
 // see them, and nothing of the process group is left behind.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,13 +11,14 @@ import { geminiWarm } from '../../runtime/backends/gemini-warm.ts';
 import type { WarmStart } from '../../runtime/backends/warm.ts';
 import { startWarm, groupMembers, textOf, type WarmDriver } from '../fixtures/warm-driver.ts';
 import { stretched } from '../reliability/work-bound.ts';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 const bin = resolve('test/fixtures/fake-clis/gemini');
 const home = mkdtempSync(join(tmpdir(), 'gemini-warm-'));
 const log = join(home, 'fake.log');
 const baseEnv = { ...process.env, HOME: home, FAKE_LOG: log, FAKE_CHUNK_DELAY_MS: '0' };
 const start = (over: Partial<WarmStart> = {}): WarmStart => ({ workdir: home, approvalMode: 'default', sandboxMode: 'default', extra: [], ephemeral: false, ...over });
-const entries = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; pid: number; prompt?: string; argv: string[] });
+const entries = () => readFakeLog<{ phase: string; pid: number; prompt?: string; argv: string[] }>(log);
 
 const live: WarmDriver[] = [];
 function open(over: Partial<WarmStart> = {}, env: Record<string, string> = {}): WarmDriver {

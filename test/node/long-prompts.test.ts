@@ -1,7 +1,7 @@
 // Prompts longer than one command-line argument: past 32 KiB the engine hands them to the backend on
 // stdin, and each fake CLI (which reads stdin the way its real CLI does) must get the whole prompt.
 // Past config max_prompt_bytes the run is refused before anything starts.
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { createMcpServer } from '../../mcp/server.ts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 const FAKES = resolve('test/fixtures/fake-clis');
 
@@ -24,7 +25,7 @@ async function runtime(over: { maxPromptBytes?: number } = {}) {
   if (over.maxPromptBytes !== undefined) config.max_prompt_bytes = over.maxPromptBytes;
   const env = { PATH: `${FAKES}:${process.env.PATH}`, HOME: home, CLINVK_HOME: join(home, '.clinvk'), FAKE_LOG: log, FAKE_CHUNK_DELAY_MS: '0' };
   const rt = await createNodeRuntime({ env, cwd: home, config, logLevel: 'silent' });
-  const starts = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; argv: string[]; stdinIsTTY: boolean }) : []).filter((e) => e.phase === 'start');
+  const starts = () => readFakeLog<{ phase: string; argv: string[]; stdinIsTTY: boolean }>(log).filter((e) => e.phase === 'start');
   return { rt, home, starts };
 }
 

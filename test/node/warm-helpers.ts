@@ -1,6 +1,6 @@
 // Shared by the warm-agent tests: a Node runtime with the pool on and the fake CLIs on PATH, the
 // fake's log (one `turn` line per turn, with the pid of the process that served it), /proc checks.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { collect } from '../../runtime/engine.ts';
 import type { Invocation, RunEvent } from '../../runtime/contract.ts';
 import { createNodeRuntime, type NodeRuntime } from '../../runtime/node/index.ts';
 import { alive } from '../fixtures/proc.ts';
+import { readFakeLog } from '../fixtures/fake-log.ts';
 
 export const FAKES = fileURLToPath(new URL('../fixtures/fake-clis', import.meta.url));
 
@@ -54,8 +55,7 @@ export interface FakeLogLine {
   argv: string[];
 }
 
-export const fakeLog = (w: WarmEnv): FakeLogLine[] =>
-  existsSync(w.log) ? readFileSync(w.log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeLogLine) : [];
+export const fakeLog = (w: WarmEnv): FakeLogLine[] => readFakeLog<FakeLogLine>(w.log);
 
 /** pids of the processes that served turns, in order. */
 export const turnPids = (w: WarmEnv): number[] => fakeLog(w).filter((l) => l.phase === 'turn').map((l) => l.pid);
